@@ -1,0 +1,39 @@
+# The two set-up commands: `make demo` and `make test`. Both create .venv on first use.
+PYTHON ?= $(shell command -v python3 || command -v python)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_OUT ?= out/demo
+
+.PHONY: demo test lint format fixtures clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	rm -rf $(DEMO_OUT)
+	$(BIN)/tender init --example htlah-2016 $(DEMO_OUT)/tender
+	$(BIN)/tender validate $(DEMO_OUT)/tender
+	$(BIN)/tender score $(DEMO_OUT)/tender --out $(DEMO_OUT)/scores
+	@echo "demo outputs in $(DEMO_OUT)/"
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+fixtures: $(STAMP)
+	$(BIN)/python tools/make_fixtures.py
+
+clean:
+	rm -rf $(VENV) out build *.egg-info .pytest_cache .ruff_cache

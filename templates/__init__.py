@@ -1,0 +1,1 @@
+"""Jinja2 templates and CSS for reports and letters (package data: ``tender.templates``)."""

@@ -1,0 +1,184 @@
+"""The ``tender`` command: parse options, call one service, print, map errors to exit codes.
+
+Heavy modules (pulp, pandas, weasyprint, rich) are imported inside the commands that need
+them, so ``tender --help`` and ``tender validate`` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tender import __version__
+from tender.errors import OutputExistsError, TenderError
+
+__all__ = ["cli", "main"]
+
+
+class TenderGroup(click.Group):
+    """The single place where errors become exit codes.
+
+    A :class:`TenderError` prints ``error: ...`` and exits with its ``exit_code`` (2 for bad
+    input, 3 for an award that cannot be made); anything else is a bug: exit 1, and the
+    traceback only with ``--debug``.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand, turning errors into messages and exit codes."""
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except TenderError as exc:
+            if ctx.params.get("debug"):
+                raise
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in tender; run again with --debug for the traceback.",
+                err=True,
+            )
+            ctx.exit(1)
+
+
+@click.group(cls=TenderGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tender")
+@click.option("--debug", is_flag=True, help="Show the traceback of any error.")
+def cli(debug: bool) -> None:
+    """Evaluate procurement tenders, optimise lot awards and explain them.
+
+    A tender is a folder: tender.toml, lots.csv, bidders.csv, bids.csv, marks.csv and
+    optionally moderation.csv. Start from an example with `tender init --example NAME DIR`.
+    """
+
+
+def _tender_dir() -> Any:
+    return click.Path(path_type=Path, file_okay=True, dir_okay=True)
+
+
+@cli.command()
+@click.option("--example", metavar="NAME", help="Copy a shipped example tender (see --list).")
+@click.option("--list", "list_examples", is_flag=True, help="List the shipped examples and exit.")
+@click.option("--force", is_flag=True, help="Write into DIR even if it is not empty.")
+@click.argument("directory", type=click.Path(path_type=Path), required=False)
+def init(example: str | None, list_examples: bool, force: bool, directory: Path | None) -> None:
+    """Create a tender folder: a shipped example, or a commented blank template.
+
+    Example:
+        tender init --example htlah-2016 my-tender
+    """
+    from tender import resources
+
+    if list_examples:
+        for name in resources.example_names():
+            click.echo(name)
+        return
+    if directory is None:
+        raise click.UsageError("DIRECTORY is required")
+    if directory.exists() and any(directory.iterdir()) and not force:
+        raise OutputExistsError(f"{directory} is not empty; use --force to write into it")
+    if example:
+        resources.copy_example(example, directory)
+    else:
+        resources.write_blank_tender(directory)
+    what = f"example {example!r}" if example else "a blank tender (fill in the CSV files)"
+    click.echo(f"wrote {what} to {directory}")
+
+
+@cli.command()
+@click.argument("directory", type=_tender_dir())
+def validate(directory: Path) -> None:
+    """Check a tender folder and print a summary, or every problem found.
+
+    Example:
+        tender validate fixtures/htlah-2016
+    """
+    from tender.load import load_tender
+
+    tender = load_tender(directory)
+    excluded = sum(1 for b in tender.bidders if b.status == "excluded")
+    lines = [
+        f"{tender.info.id}: {tender.info.title} ({tender.info.authority}, {tender.info.regime})",
+        f"  lots:       {len(tender.lots)} in {len(tender.groups)} groups, "
+        f"{tender.total_hours:,.0f} hours per week",
+        f"  bidders:    {len(tender.bidders)}" + (f" ({excluded} excluded)" if excluded else ""),
+        f"  bids:       {len(tender.bids)}",
+        f"  criteria:   {len(tender.criteria)} "
+        f"(quality {tender.evaluation.quality_weight:g} / price {tender.evaluation.price_weight:g},"
+        f" {tender.evaluation.price_method})",
+        f"  marks:      {len(tender.marks)} from "
+        f"{len({m.evaluator for m in tender.marks})} evaluators",
+        f"  moderation: {len(tender.moderation)} consensus marks",
+        "valid",
+    ]
+    click.echo("\n".join(lines))
+
+
+@cli.command()
+@click.argument("directory", type=_tender_dir())
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Write scores.csv and scores.json here."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON instead of tables.")
+@click.option(
+    "--moderation-sheet",
+    type=click.Path(path_type=Path),
+    help="Write a CSV of the amber and red marks for a moderation meeting.",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+def score(
+    directory: Path, out: Path | None, as_json: bool, moderation_sheet: Path | None, force: bool
+) -> None:
+    """Score every bid: moderated quality, price points, compliance and rank per lot.
+
+    Example:
+        tender score fixtures/htlah-2016 --out out/
+    """
+    from tender.export import scores as export
+    from tender.load import load_tender
+    from tender.output import write_outputs
+    from tender.scoring import score_tender
+
+    tender = load_tender(directory)
+    scores = score_tender(tender)
+    if moderation_sheet is not None:
+        write_outputs(
+            moderation_sheet.parent,
+            {moderation_sheet.name: export.moderation_sheet_csv(tender, scores)},
+            force=force,
+        )
+    if out is not None:
+        write_outputs(
+            out,
+            {
+                "scores.csv": export.scores_csv(tender, scores),
+                "scores.json": export.scores_json(tender, scores),
+            },
+            force=force,
+        )
+    if as_json:
+        click.echo(export.scores_json(tender, scores).decode("utf-8"), nl=False)
+        return
+    from tender.console import print_scores
+
+    print_scores(tender, scores)
+    if out is not None:
+        click.echo(f"wrote {out / 'scores.csv'} and {out / 'scores.json'}")
+    if moderation_sheet is not None:
+        click.echo(f"wrote {moderation_sheet}")
+
+
+def main() -> None:
+    """Entry point of the ``tender`` console script."""
+    cli(prog_name="tender")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""scores.csv, scores.json and the moderation sheet: stable columns, UTF-8, dot decimals.
+
+Numbers are written with six decimals (the internal precision a hand check needs, and the same
+bytes on every platform); text cells that a spreadsheet would run as a formula are neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+
+from tender.models import Scores, Tender
+from tender.output import neutralise_cell
+
+__all__ = ["SCORES_COLUMNS", "moderation_sheet_csv", "scores_csv", "scores_json"]
+
+#: The fixed columns of scores.csv; one column per criterion (its id) follows ``rate``.
+SCORES_COLUMNS = (
+    "lot_id",
+    "bidder_id",
+    "bidder_name",
+    "rate",
+    "quality_points",
+    "price_points",
+    "total",
+    "rank",
+    "gap_to_above",
+    "compliant",
+    "abnormally_low",
+    "reasons",
+)
+
+
+def number(value: float | None) -> str:
+    """A number as scores.csv writes it: six decimals, empty for "not set"."""
+    if value is None:
+        return ""
+    text = f"{value:.6f}"
+    return "0.000000" if text == "-0.000000" else text
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(cell) for cell in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _cell(value: str) -> str:
+    """Numbers pass as they are; any other text is neutralised against formula injection."""
+    try:
+        float(value)
+    except ValueError:
+        return neutralise_cell(value)
+    return value
+
+
+def scores_csv(tender: Tender, scores: Scores) -> bytes:
+    """One row per bid, ordered by lot then rank; criterion marks after ``rate``."""
+    criteria = [c.id for c in tender.criteria]
+    names = {b.bidder_id: b.name for b in tender.bidders}
+    header = [*SCORES_COLUMNS[:4], *criteria, *SCORES_COLUMNS[4:]]
+    rows = []
+    for bid in scores.bids:
+        marks = {m.criterion_id: m.mark for m in bid.marks}
+        rows.append(
+            [
+                bid.lot_id,
+                bid.bidder_id,
+                names[bid.bidder_id],
+                number(bid.rate),
+                *(number(marks.get(c)) for c in criteria),
+                number(bid.quality_points),
+                number(bid.price_points),
+                number(bid.total),
+                "" if bid.rank is None else str(bid.rank),
+                number(bid.gap_to_above),
+                "true" if bid.compliant else "false",
+                "true" if bid.abnormally_low else "false",
+                "; ".join(bid.reasons),
+            ]
+        )
+    return _csv(header, rows)
+
+
+def scores_json(tender: Tender, scores: Scores) -> bytes:
+    """The whole score sheet, with the working (evaluator marks, divergences) kept."""
+    data = {
+        "tender": tender.info.model_dump(mode="json"),
+        "criteria": [c.model_dump(mode="json") for c in tender.criteria],
+        "scores": scores.model_dump(mode="json"),
+    }
+    return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def moderation_sheet_csv(tender: Tender, scores: Scores) -> bytes:
+    """The amber and red marks, worst first, for the panel's moderation meeting."""
+    names = {b.bidder_id: b.name for b in tender.bidders}
+    criteria = {c.id: c for c in tender.criteria}
+    evaluators = sorted({m.evaluator for m in tender.marks})
+    order = {"red": 0, "amber": 1}
+    items = sorted(
+        (d for d in scores.divergences if d.flag != "green"),
+        key=lambda d: (order[d.flag], -d.spread, d.bidder_id, d.criterion_id, d.lot_id or ""),
+    )
+    header = [
+        "flag",
+        "bidder_id",
+        "bidder_name",
+        "criterion_id",
+        "criterion",
+        "lot_id",
+        "spread",
+        *evaluators,
+        "consensus",
+        "rationale",
+    ]
+    rows = []
+    for d in items:
+        given = dict(d.evaluator_marks)
+        rows.append(
+            [
+                d.flag,
+                d.bidder_id,
+                names[d.bidder_id],
+                d.criterion_id,
+                criteria[d.criterion_id].name,
+                d.lot_id or "",
+                number(d.spread),
+                *(number(given.get(e)) for e in evaluators),
+                number(d.consensus),
+                d.rationale or "",
+            ]
+        )
+    return _csv(header, rows)

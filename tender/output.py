@@ -1,0 +1,64 @@
+"""Writing outputs: atomically, and never over an existing file without ``force``.
+
+Every file is first written to a temporary file in the same folder and renamed into place,
+so an interrupted run leaves either the old file or the new one, never half of one. When a
+command writes several files, all are checked before any is written.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from tender.errors import OutputExistsError
+
+__all__ = ["neutralise_cell", "write_outputs"]
+
+#: A spreadsheet treats a cell starting with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: str) -> str:
+    """Prefix a quote so a hostile text cell (``=HYPERLINK(...)``) is shown, never run.
+
+    Numbers are written by the caller as numbers, so a negative number is not affected.
+    """
+    if value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_outputs(folder: Path, files: Mapping[str, bytes], *, force: bool = False) -> list[Path]:
+    """Write ``files`` (relative name -> bytes) under ``folder``.
+
+    Raises:
+        OutputExistsError: if any target exists and ``force`` is false; nothing is written then.
+    """
+    targets = {name: folder / name for name in sorted(files)}
+    existing = [str(path) for path in targets.values() if path.exists()]
+    if existing and not force:
+        raise OutputExistsError(
+            f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
+            "use --force to overwrite"
+        )
+    written = []
+    for name, path in targets.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(path, files[name])
+        written.append(path)
+    return written
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

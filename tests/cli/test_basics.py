@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from paths import CORPUS, MINI
+
+from tender import __version__, cli
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli.cli, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("name", sorted(cli.cli.commands))
+def test_every_command_has_help_with_an_example(name: str) -> None:
+    command = cli.cli.commands[name]
+    assert command.help and "Example:" in command.help
+    result = run(name, "--help")
+    assert result.exit_code == 0
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_validate_prints_a_summary() -> None:
+    result = run("validate", str(MINI))
+    assert result.exit_code == 0, result.output
+    assert "3 in 2 groups, 7,500 hours per week" in result.output
+    assert "valid" in result.output
+
+
+def test_bad_input_exits_2_with_location_and_no_traceback() -> None:
+    result = CliRunner().invoke(cli.cli, ["validate", str(CORPUS / "bad" / "wrong-type")])
+    assert result.exit_code == 2
+    assert "error: lots.csv:3: hours_per_week: not a number: 'abc'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_debug_shows_the_traceback() -> None:
+    result = CliRunner().invoke(
+        cli.cli, ["--debug", "validate", str(CORPUS / "bad" / "wrong-type")]
+    )
+    assert result.exit_code != 0
+    assert type(result.exception).__name__ == "InputError"
+
+
+def test_a_bug_exits_1_without_traceback(monkeypatch) -> None:
+    import tender.load
+
+    def boom(folder):
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(tender.load, "load_tender", boom)
+    result = CliRunner().invoke(cli.cli, ["validate", str(MINI)])
+    assert result.exit_code == 1
+    assert "internal error: RuntimeError: kaput" in result.output
+    assert "--debug" in result.output
+
+
+def test_init_blank_writes_headers_and_a_commented_toml(tmp_path: Path) -> None:
+    result = run("init", str(tmp_path / "t"))
+    assert result.exit_code == 0
+    assert (tmp_path / "t" / "lots.csv").read_text() == (
+        "lot_id,name,group,hours_per_week,band,min_providers,max_providers\n"
+    )
+    assert "# A tender" in (tmp_path / "t" / "tender.toml").read_text()
+
+
+def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+    result = CliRunner().invoke(cli.cli, ["init", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not empty; use --force" in result.output
+    assert not (tmp_path / "tender.toml").exists()
+
+
+def test_init_unknown_example(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli.cli, ["init", "--example", "nope", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert "no example called 'nope'" in result.output

@@ -1,0 +1,236 @@
+"""Make tests/corpus/bad/: broken copies of tests/corpus/good/mini, one per kind of input error.
+
+Each case folder holds the broken tender and an EXPECTED file: a comment saying what is wrong,
+then the fragments the error message must contain (file, row, column and wording).
+Run `python tests/corpus/make_bad.py` after changing a case; the output is committed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+HERE = Path(__file__).parent
+GOOD = HERE / "good" / "mini"
+BAD = HERE / "bad"
+
+# name: (what is wrong, {file: (old, new) or None to delete it}, [expected fragments]);
+# a second edit of the same file is keyed with a trailing '+'.
+CASES: dict[str, tuple[str, dict[str, tuple[str, str] | None], list[str]]] = {
+    "missing-column": (
+        "bids.csv has no rate column",
+        {"bids.csv": ("bidder_id,lot_id,rate", "bidder_id,lot_id,price")},
+        ["bids.csv:1: rate: missing column", "bids.csv:1: price: unknown column"],
+    ),
+    "unknown-column": (
+        "a typo in a lots.csv header",
+        {"lots.csv": ("hours_per_week", "hours_per_wek")},
+        ["lots.csv:1: hours_per_wek: unknown column (did you mean 'hours_per_week'?)"],
+    ),
+    "duplicate-column": (
+        "bidders.csv names a column twice",
+        {"bidders.csv": ("bidder_id,name,sme", "bidder_id,name,name")},
+        ["bidders.csv:1: name: duplicate column"],
+    ),
+    "wrong-type": (
+        "text where a number belongs",
+        {"lots.csv": ("L2,South,Area A,2500", "L2,South,Area A,abc")},
+        ["lots.csv:3: hours_per_week: not a number: 'abc'"],
+    ),
+    "not-finite": (
+        "NaN as a rate",
+        {"bids.csv": ("B2,L1,16.00", "B2,L1,nan")},
+        ["bids.csv:4: rate: not a finite number"],
+    ),
+    "negative-hours": (
+        "negative hours per week",
+        {"lots.csv": ("L1,North,Area A,2000", "L1,North,Area A,-2000")},
+        ["lots.csv:2: hours_per_week: must be above 0"],
+    ),
+    "zero-hours": (
+        "a lot with no hours",
+        {"lots.csv": ("L3,East,Area B,3000", "L3,East,Area B,0")},
+        ["lots.csv:4: hours_per_week: must be above 0"],
+    ),
+    "negative-rate": (
+        "a negative hourly rate",
+        {"bids.csv": ("B2,L3,15.50", "B2,L3,-15.50")},
+        ["bids.csv:5: rate: must be above 0"],
+    ),
+    "wrong-cell-count": (
+        "a row with an extra cell",
+        {"bids.csv": ("B3,L2,14.90", "B3,L2,14.90,extra")},
+        ["bids.csv:6: 4 cells but the header has 3 columns"],
+    ),
+    "bad-id": (
+        "an id with a space in it",
+        {"bidders.csv": ("B3,Gamma Support,true", "B 3,Gamma Support,true")},
+        ["bidders.csv:4: bidder_id: not a valid id: 'B 3'"],
+    ),
+    "duplicate-lot": (
+        "two lots with the same id",
+        {"lots.csv": ("L3,East,Area B,3000", "L1,East,Area B,3000")},
+        ["lots.csv:4: lot_id: duplicate lot_id 'L1' (first given in row 2)"],
+    ),
+    "duplicate-bidder": (
+        "two bidders with the same id",
+        {"bidders.csv": ("B3,Gamma Support,true", "B2,Gamma Support,true")},
+        ["bidders.csv:4: bidder_id: duplicate bidder_id 'B2'"],
+    ),
+    "duplicate-bid": (
+        "the same bidder bids twice on a lot",
+        {"bids.csv": ("B3,L3,16.10", "B3,L2,16.10")},
+        ["bids.csv:7: lot_id: duplicate bid for bidder, lot 'B3, L2'"],
+    ),
+    "bid-unknown-lot": (
+        "a bid on a lot that is not in lots.csv",
+        {"bids.csv": ("B1,L2,15.20", "B1,L9,15.20")},
+        ["bids.csv:3: lot_id: unknown lot 'L9'"],
+    ),
+    "bid-unknown-bidder": (
+        "a bid from a bidder that is not in bidders.csv",
+        {"bids.csv": ("B3,L3,16.10", "B4,L3,16.10")},
+        ["bids.csv:7: bidder_id: unknown bidder 'B4'"],
+    ),
+    "mark-unknown-criterion": (
+        "a mark for a criterion that tender.toml does not define",
+        {"marks.csv": ("B2,Q2,E2,4", "B2,Q3,E2,4")},
+        ["marks.csv:9: criterion_id: unknown criterion 'Q3'"],
+    ),
+    "mark-unknown-bidder": (
+        "a mark for a bidder that is not in bidders.csv",
+        {"marks.csv": ("B3,Q2,E2,3", "B9,Q2,E2,3")},
+        ["marks.csv:13: bidder_id: unknown bidder 'B9'"],
+    ),
+    "mark-unknown-lot": (
+        "a lot-specific mark naming an unknown lot",
+        {
+            "marks.csv": ("score\n", "score,lot_id\n"),
+            "marks.csv+": ("B3,Q2,E2,3,\n", "B3,Q2,E2,3,L7\n"),
+        },
+        ["marks.csv:13: lot_id: unknown lot 'L7'"],
+    ),
+    "score-above-max": (
+        "a mark above the criterion's max_score",
+        {"marks.csv": ("B1,Q1,E2,4", "B1,Q1,E2,7")},
+        ["marks.csv:3: score: score 7 is above the max_score 5 of Q1"],
+    ),
+    "score-below-zero": (
+        "a negative mark",
+        {"marks.csv": ("B1,Q2,E1,3", "B1,Q2,E1,-1")},
+        ["marks.csv:4: score: must be at least 0"],
+    ),
+    "missing-marks": (
+        "a bidder with no marks for a criterion",
+        {"marks.csv": ("B3,Q2,E1,3\nB3,Q2,E2,3\n", "")},
+        ["bids.csv:6: bidder_id: bidder 'B3' has no marks for Q2"],
+    ),
+    "weights-not-summing": (
+        "criteria weights that do not add up to quality_weight",
+        {"tender.toml": ('name = "Workforce"\nweight = 30', 'name = "Workforce"\nweight = 25')},
+        ["tender.toml:19: criteria.weight: criteria weights add up to 55 (30 + 25)"],
+    ),
+    "weights-not-100": (
+        "quality_weight + price_weight is not 100",
+        {"tender.toml": ("price_weight = 40", "price_weight = 50")},
+        ["tender.toml:9: evaluation: quality_weight + price_weight must be 100, not 110"],
+    ),
+    "upper-below-lower": (
+        "upper_rate below lower_rate",
+        {"tender.toml": ("upper_rate = 17.50", "upper_rate = 13.50")},
+        ["tender.toml:29: price: upper_rate 13.5 is below lower_rate 14.5"],
+    ),
+    "providers-min-above-max": (
+        "providers_per_lot min above max",
+        {"tender.toml": ("{ min = 1, max = 1 }", "{ min = 2, max = 1 }")},
+        ["tender.toml:34: rules.providers_per_lot: min 2 is above max 1"],
+    ),
+    "unknown-toml-key": (
+        "a typo in a tender.toml key",
+        {"tender.toml": ("quality_pass_mark = 50", "quality_pas_mark = 50")},
+        [
+            "tender.toml:14: evaluation.quality_pas_mark: unknown key "
+            "(did you mean 'quality_pass_mark'?)"
+        ],
+    ),
+    "bad-regime": (
+        "a regime tender does not know",
+        {"tender.toml": ('regime = "pa2023"', 'regime = "pa2024"')},
+        ["tender.toml:6: tender.regime: 'pa2024' is not allowed: expected 'pcr2015' or 'pa2023'"],
+    ),
+    "empty-lots": (
+        "lots.csv with a header and no rows",
+        {"lots.csv": ("L1,North,Area A,2000\nL2,South,Area A,2500\nL3,East,Area B,3000\n", "")},
+        ["lots.csv: no lots"],
+    ),
+    "missing-file": (
+        "no bids.csv",
+        {"bids.csv": None},
+        ["bids.csv: missing: a tender folder needs bids.csv"],
+    ),
+    "misspelt-file": (
+        "moderation.csv saved as moderations.csv",
+        {"moderation.csv": None, "moderations.csv": ("", "")},
+        ["moderations.csv: unexpected file (did you mean moderation.csv?)"],
+    ),
+    "several-problems": (
+        "three problems in two files, all reported in one run",
+        {
+            "lots.csv": ("L2,South,Area A,2500", "L2,South,Area A,lots"),
+            "bids.csv": ("B2,L3,15.50", "B2,L3,cheap"),
+            "bidders.csv": ("B1,Alpha Care,true", "B1,Alpha Care,maybe"),
+        },
+        [
+            "3 problems found",
+            "lots.csv:3: hours_per_week: not a number: 'lots'",
+            "bids.csv:5: rate: not a number: 'cheap'",
+            "bidders.csv:2: sme: not true or false: 'maybe'",
+        ],
+    ),
+}
+
+
+def make_case(name: str) -> None:
+    """Write one broken copy of the good tender."""
+    what, edits, expected = CASES[name]
+    folder = BAD / name
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(GOOD, folder)
+    for file, edit in edits.items():
+        path = folder / file.rstrip("+")
+        if edit is None:
+            path.unlink()
+            continue
+        old, new = edit
+        if file == "moderations.csv":
+            shutil.copyfile(GOOD / "moderation.csv", path)
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (name, file, old)
+        text = text.replace(old, new, 1)
+        if new == "score,lot_id\n":  # every row needs the new (empty) cell
+            head, _, rows = text.partition("\n")
+            text = head + "\n" + "".join(f"{row}," + "\n" for row in rows.splitlines())
+        path.write_text(text, encoding="utf-8")
+    lines = [f"# {what}", *expected]
+    (folder / "EXPECTED").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def make_latin1() -> None:
+    """A lots.csv saved as Latin-1, as Excel's plain 'CSV' does on Windows."""
+    folder = BAD / "not-utf8"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(GOOD, folder)
+    text = (folder / "lots.csv").read_text(encoding="utf-8").replace("South", "Sud-Est é")
+    (folder / "lots.csv").write_bytes(text.encode("latin-1"))
+    (folder / "EXPECTED").write_text(
+        "# lots.csv saved as Latin-1\nlots.csv:3: not UTF-8 text (byte 0xe9 at line 3)\n",
+        encoding="utf-8",
+    )
+
+
+if __name__ == "__main__":
+    for case in CASES:
+        make_case(case)
+    make_latin1()
+    print(f"wrote {len(CASES) + 1} cases to {BAD}")
