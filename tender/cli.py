@@ -15,7 +15,10 @@ import click
 from tender import __version__
 from tender.errors import OutputExistsError, TenderError
 
-__all__ = ["cli", "main"]
+__all__ = ["NOT_PROVEN_EXIT", "cli", "main"]
+
+#: Exit code of an award that the time limit left feasible but not proven optimal.
+NOT_PROVEN_EXIT = 4
 
 
 class TenderGroup(click.Group):
@@ -173,6 +176,75 @@ def score(
         click.echo(f"wrote {out / 'scores.csv'} and {out / 'scores.json'}")
     if moderation_sheet is not None:
         click.echo(f"wrote {moderation_sheet}")
+
+
+@cli.command()
+@click.argument("directory", type=_tender_dir())
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Write award.csv, award.json, solver.json."
+)
+@click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds for the whole solve.",
+)
+@click.option(
+    "--mip-gap",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=0.0,
+    show_default=True,
+    help="Relative gap at which to stop (0: prove optimality).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print award.json instead of tables.")
+@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+def award(
+    directory: Path,
+    out: Path | None,
+    solver: str,
+    time_limit: float,
+    mip_gap: float,
+    as_json: bool,
+    force: bool,
+) -> None:
+    """Award the lots: the best compliant bids under the lotting rules.
+
+    Exit code 0 for a proven optimal award, 4 when the time limit stopped the solver
+    with an award that is feasible but not proven optimal, 3 when no award can be made.
+
+    Example:
+
+        tender award fixtures/htlah-2016 --out out/
+    """
+    from tender.award import make_award
+    from tender.export import award as export
+    from tender.load import load_tender
+    from tender.output import write_outputs
+
+    tender = load_tender(directory)
+    result = make_award(tender, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+    if out is not None:
+        write_outputs(
+            out,
+            {
+                "award.csv": export.award_csv(result),
+                "award.json": export.award_json(result),
+                "solver.json": export.solver_json(result),
+            },
+            force=force,
+        )
+    if as_json:
+        click.echo(export.award_json(result).decode("utf-8"), nl=False)
+    else:
+        from tender.console import print_award
+
+        print_award(result)
+        if out is not None:
+            click.echo(f"wrote award.csv, award.json and solver.json to {out}")
+    if not result.proven:
+        sys.exit(NOT_PROVEN_EXIT)
 
 
 def main() -> None:

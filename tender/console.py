@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from tender.models import Scores, Tender
 
-__all__ = ["money", "print_scores"]
+if TYPE_CHECKING:
+    from tender.award import Award
+
+__all__ = ["money", "print_award", "print_scores"]
 
 
 def money(value: float, currency: str) -> str:
@@ -56,3 +61,74 @@ def print_scores(tender: Tender, scores: Scores, *, console: Console | None = No
         f"{len(scores.bids)} bids scored, {compliant} compliant; "
         f"{flagged} marks flagged for moderation (amber/red)."
     )
+
+
+def print_award(award: Award, *, console: Console | None = None) -> None:
+    """The award table, the totals and anything the panel must not miss (status, vacancies)."""
+    console = console or Console(highlight=False)
+    tender = award.tender
+    currency = tender.info.currency
+    names = {b.bidder_id: b.name for b in tender.bidders}
+    status = award.result.status
+    if not status.proven:
+        gap = award.result.solver.gap
+        shown = f" (gap {gap:.2%})" if gap is not None else ""
+        console.print(
+            f"[bold red]NOT PROVEN OPTIMAL: the solver stopped with status {status.value}"
+            f"{shown}; this award is the best found, not necessarily the best.[/bold red]"
+        )
+    table = Table(title=escape(f"{tender.info.title}: award"), title_justify="left")
+    for header in ("Lot", "Group", "Hours/wk", "Provider", "Score", "Rate", "Weekly", "Annual"):
+        table.add_column(
+            header, justify="left" if header in ("Lot", "Group", "Provider") else "right"
+        )
+    for lot, outcome in zip(tender.lots, award.lots, strict=True):
+        label = escape(f"{lot.lot_id} {lot.name}")
+        for a in outcome.appointments:
+            table.add_row(
+                label,
+                escape(lot.group),
+                f"{a.hours_per_week:,.0f}",
+                escape(f"{a.bidder_id} {names[a.bidder_id]}"),
+                f"{a.total:.2f}",
+                money(a.rate, currency),
+                money(a.weekly_cost, currency),
+                money(a.annual_cost, currency),
+            )
+        if outcome.vacant_places:
+            table.add_row(
+                label,
+                escape(lot.group),
+                f"{lot.hours_per_week:,.0f}",
+                f"[red]{outcome.vacant_places} vacant[/red]: {escape(outcome.reason or '')}",
+                "",
+                "",
+                "",
+                "",
+            )
+    console.print(table)
+    t = award.totals
+    budget = ""
+    if t.budget_per_year is not None:
+        budget = f" against a budget of {money(t.budget_per_year, currency)}"
+    console.print(
+        f"Lots covered: {t.lots_covered} of {t.lots}; vacant places: {t.places_vacant}. "
+        f"Providers appointed: {t.providers}.\n"
+        f"Annual cost: {money(t.annual_cost, currency)}{budget}.\n"
+        f"Largest share of hours: {t.largest_share:.1%}"
+        + (f" ({escape(t.largest_share_bidder)})" if t.largest_share_bidder else "")
+        + f"; HHI {t.hhi:,.0f}.\n"
+        f"Solver: {award.result.solver.solver} {award.result.solver.version}, {status.value}."
+    )
+    for shortfall in award.result.group_shortfalls:
+        console.print(
+            f"[yellow]Group {escape(shortfall.group)}: {shortfall.providers} of "
+            f"{shortfall.required} providers: {escape(shortfall.reason)}[/yellow]"
+        )
+    if award.result.alternatives:
+        console.print("Alternative optima (equal vacancies, score and cost):")
+        for alt in award.result.alternatives:
+            console.print(
+                f"  lot {escape(alt.lot_id)}: {', '.join(alt.awarded)} or "
+                f"{', '.join(alt.alternative)}"
+            )

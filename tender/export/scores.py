@@ -14,7 +14,14 @@ from collections.abc import Iterable, Sequence
 from tender.models import Scores, Tender
 from tender.output import neutralise_cell
 
-__all__ = ["SCORES_COLUMNS", "moderation_sheet_csv", "scores_csv", "scores_json"]
+__all__ = [
+    "SCORES_COLUMNS",
+    "csv_bytes",
+    "moderation_sheet_csv",
+    "number",
+    "scores_csv",
+    "scores_json",
+]
 
 #: The fixed columns of scores.csv; one column per criterion (its id) follows ``rate``.
 SCORES_COLUMNS = (
@@ -41,7 +48,8 @@ def number(value: float | None) -> str:
     return "0.000000" if text == "-0.000000" else text
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """A CSV file as bytes: UTF-8, newline line ends, text cells neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -84,7 +92,7 @@ def scores_csv(tender: Tender, scores: Scores) -> bytes:
                 "; ".join(bid.reasons),
             ]
         )
-    return _csv(header, rows)
+    return csv_bytes(header, rows)
 
 
 def scores_json(tender: Tender, scores: Scores) -> bytes:
@@ -136,4 +144,4 @@ def moderation_sheet_csv(tender: Tender, scores: Scores) -> bytes:
                 d.rationale or "",
             ]
         )
-    return _csv(header, rows)
+    return csv_bytes(header, rows)
