@@ -1,0 +1,354 @@
+"""The award integer program, built in exact integers so that two solvers agree.
+
+Variables (names from sorted ids, so the LP text is the same on every run):
+
+- ``x[lot, bidder]`` binary: the bid is awarded;
+- ``v[lot]`` integer slack: places of the lot left unfilled below its ``min_providers``;
+- ``y[bidder, group]`` binary: the bidder holds at least one lot of the group;
+- ``s[group]`` integer slack: distinct providers missing from a group's minimum.
+
+Rows: per lot ``sum x + v >= min_providers`` and ``sum x <= max_providers``; per bidder
+its lot limit, capacity, share of hours (``tendered``: a fixed cap; ``awarded``:
+``q * own hours - p * all awarded hours <= 0`` for a share ``p/q``), and lots per group;
+per group ``y <= sum x`` and ``sum y + s >= min_providers_per_group``; and the budget.
+Slack keeps the model feasible (awarding nothing satisfies every hard row), so a rule that
+cannot be met shows up as a named vacancy rather than an infeasible model.
+
+Scaling, so that every row and objective level has integer coefficients and a level can be
+fixed exactly (the next level may not give up even one unit of it):
+
+- hours are counted in hundredths (``round(100 * hours)``); capacities and the tendered
+  share cap are rounded *down* to a hundredth of an hour;
+- shares are read as the decimal typed (0.15 is 3/20); a share needing more than four
+  decimals is rounded down to four;
+- the budget row counts pence: ``round(100 * 52 * hours * rate)`` against the budget
+  rounded down to a penny;
+- the score level weighs a bid ``round(10_000 * score * hours / max_hours)``
+  (``hours_weighted``) or ``round(10_000 * score)`` (``score``): the best bid on the
+  biggest lot is worth 10^6, and scores are compared to 1e-4 points on that lot;
+- the cost level weighs a bid ``round(10^6 * hours * rate / max(hours * rate))``: costs
+  are compared to a millionth of the dearest bid.
+
+Objective terms stay at or below 10^6 so the solvers' tolerances (about 1e-6 relative)
+stay far below one unit, and every level fix leaves half a unit of slack. Rule rows may
+have larger integers (pence, or ``q * hours`` for an awarded share); the optimiser checks
+each award it keeps against every rule in exact arithmetic (:mod:`optimiser.check`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import pulp
+
+from optimiser.problem import AwardProblem, Candidate
+
+__all__ = [
+    "SCORE_SCALE",
+    "AwardModel",
+    "IntegerData",
+    "Key",
+    "integer_data",
+]
+
+#: A bid in the model: ``(lot_id, bidder_id)``, the order of award pairs.
+Key = tuple[str, str]
+
+#: Score points are compared to 1/SCORE_SCALE on the biggest lot.
+SCORE_SCALE = 10_000
+#: The dearest bid's annual cost is worth this many cost units.
+COST_SCALE = 1_000_000
+#: Share caps are read to this many decimals at most.
+SHARE_DENOMINATOR = 10_000
+
+
+def _hundredths(hours: float) -> int:
+    return max(1, round(hours * 100))
+
+
+def _floor(value: float, scale: int) -> int:
+    # The epsilon absorbs binary noise such as 0.15 * 2000 = 299.99999999999997.
+    return math.floor(value * scale + 1e-6)
+
+
+def _share(share: float) -> Fraction:
+    exact = Fraction(repr(share))
+    if exact.denominator <= SHARE_DENOMINATOR:
+        return exact
+    return Fraction(math.floor(share * SHARE_DENOMINATOR), SHARE_DENOMINATOR)
+
+
+@dataclass(frozen=True)
+class IntegerData:
+    """The problem in exact integers: what the model rows and the award checks use.
+
+    Keys are ``(lot_id, bidder_id)``; ``position`` is a bid's place in the canonical order
+    (lots in the problem's order, then rank, then bidder id), 0 first.
+    """
+
+    keys: tuple[Key, ...]
+    hours: dict[str, int]
+    score_weight: dict[Key, int]
+    cost_weight: dict[Key, int]
+    pence: dict[Key, int]
+    tie_weight: dict[Key, int]
+    position: dict[Key, int]
+    max_lots: dict[str, int | None]
+    capacity: dict[str, int | None]
+    share: Fraction | None
+    tendered_cap: int | None
+    budget: int | None
+
+
+def integer_data(problem: AwardProblem) -> IntegerData:
+    """Scale a problem to the integers the model and the checks share.
+
+    Args:
+        problem: The award problem.
+
+    Returns:
+        The integer data; see the module docstring for each rounding rule.
+    """
+    lot_index = {lot.lot_id: i for i, lot in enumerate(problem.lots)}
+    hours = {lot.lot_id: _hundredths(lot.hours_per_week) for lot in problem.lots}
+    real_hours = {lot.lot_id: lot.hours_per_week for lot in problem.lots}
+    by_lot: dict[str, list[Candidate]] = defaultdict(list)
+    for c in problem.candidates:
+        by_lot[c.lot_id].append(c)
+    ordered: list[Candidate] = []
+    place: dict[Key, int] = {}
+    for lot in problem.lots:
+        ranked = sorted(by_lot[lot.lot_id], key=lambda c: (c.rank, c.bidder_id))
+        for i, c in enumerate(ranked, start=1):
+            place[(c.lot_id, c.bidder_id)] = i
+        ordered += ranked
+    widest = max((len(v) for v in by_lot.values()), default=0)
+    n_lots = len(problem.lots)
+    max_hours = max(real_hours.values(), default=1.0)
+    max_cost = max((real_hours[c.lot_id] * c.rate for c in ordered), default=1.0)
+    hours_weighted = problem.rules.objective == "hours_weighted"
+    score_weight: dict[Key, int] = {}
+    cost_weight: dict[Key, int] = {}
+    pence: dict[Key, int] = {}
+    tie_weight: dict[Key, int] = {}
+    for c in ordered:
+        key = (c.lot_id, c.bidder_id)
+        h = real_hours[c.lot_id]
+        if hours_weighted:
+            score_weight[key] = round(SCORE_SCALE * c.score * h / max_hours)
+        else:
+            score_weight[key] = round(SCORE_SCALE * c.score)
+        cost_weight[key] = round(COST_SCALE * h * c.rate / max_cost)
+        pence[key] = round(100 * 52 * h * c.rate)
+        # Earlier lots weigh more, better ranks weigh more: see optimiser.solve.
+        tie_weight[key] = (n_lots - lot_index[c.lot_id]) * (widest + 1 - place[key])
+    rules = problem.rules
+    share = _share(rules.max_share_of_hours) if rules.max_share_of_hours is not None else None
+    tendered_cap = None
+    if share is not None and rules.share_basis == "tendered":
+        total = _hundredths(problem.tendered_hours)
+        tendered_cap = math.floor(share * total)
+    return IntegerData(
+        keys=tuple(sorted(score_weight)),
+        hours=hours,
+        score_weight=score_weight,
+        cost_weight=cost_weight,
+        pence=pence,
+        tie_weight=tie_weight,
+        position={(c.lot_id, c.bidder_id): i for i, c in enumerate(ordered)},
+        max_lots={b.bidder_id: problem.max_lots(b.bidder_id) for b in problem.bidders},
+        capacity={
+            b.bidder_id: (
+                _floor(b.capacity_hours_per_week, 100)
+                if b.capacity_hours_per_week is not None
+                else None
+            )
+            for b in problem.bidders
+        },
+        share=share,
+        tendered_cap=tendered_cap,
+        budget=_floor(rules.budget_per_year, 100) if rules.budget_per_year is not None else None,
+    )
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9]")
+
+
+def _names(prefix: str, parts: list[tuple[str, ...]]) -> list[str]:
+    """Readable solver names (``x_B01_L12``), made unique by index if sanitising clashes."""
+    names = [prefix + "_" + "_".join(_UNSAFE.sub("_", p) for p in part) for part in parts]
+    if len(set(names)) < len(names):
+        names = [f"{name}_{i}" for i, name in enumerate(names)]
+    return names
+
+
+@dataclass
+class AwardModel:
+    """The variables, hard rows and objective levels of one award problem.
+
+    Rows are kept as a list of ``(name, constraint)`` so each solve can assemble a fresh
+    ``LpProblem`` from them plus its own extra rows (level fixes, no-good cuts).
+    """
+
+    problem: AwardProblem
+    data: IntegerData
+    x: dict[Key, pulp.LpVariable] = field(default_factory=dict)
+    v: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    y: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    s: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    rows: list[tuple[str, pulp.LpConstraint]] = field(default_factory=list)
+    _row_names: set[str] = field(default_factory=set)
+
+    @classmethod
+    def build(cls, problem: AwardProblem, data: IntegerData | None = None) -> AwardModel:
+        """Build the model of ``problem`` (``data`` defaults to :func:`integer_data`)."""
+        model = cls(problem, data if data is not None else integer_data(problem))
+        model._variables()
+        model._lot_rows()
+        model._bidder_rows()
+        model._group_rows()
+        model._budget_row()
+        return model
+
+    # --- variables ---------------------------------------------------------------------
+
+    def _variables(self) -> None:
+        owner = pulp.LpProblem("award", pulp.LpMinimize)
+        keys = list(self.data.keys)
+        for key, name in zip(keys, _names("x", [(b, lot) for lot, b in keys]), strict=True):
+            self.x[key] = owner.add_variable(name, 0, 1, cat=pulp.LpBinary)
+        short = sorted(lot.lot_id for lot in self.problem.lots if lot.min_providers > 0)
+        for lot_id, name in zip(short, _names("v", [(k,) for k in short]), strict=True):
+            top = self.problem.lot(lot_id).min_providers
+            self.v[lot_id] = owner.add_variable(name, 0, top, cat=pulp.LpInteger)
+        need = self.problem.rules.min_providers_per_group
+        if need:
+            pairs = sorted({(b, self.problem.lot(lot).group) for lot, b in keys})
+            for pair, name in zip(pairs, _names("y", pairs), strict=True):
+                self.y[pair] = owner.add_variable(name, 0, 1, cat=pulp.LpBinary)
+            groups = sorted({lot.group for lot in self.problem.lots})
+            for group, name in zip(groups, _names("s", [(g,) for g in groups]), strict=True):
+                self.s[group] = owner.add_variable(name, 0, need, cat=pulp.LpInteger)
+
+    def _add(self, name: str, constraint: pulp.LpConstraint) -> None:
+        # Sanitised ids can clash ("L-1" and "L_1"); PuLP refuses duplicate row names.
+        if name in self._row_names:
+            name = f"{name}_{len(self.rows)}"
+        self._row_names.add(name)
+        self.rows.append((name, constraint))
+
+    # --- rows --------------------------------------------------------------------------
+
+    def _lot_rows(self) -> None:
+        by_lot: dict[str, list[Key]] = defaultdict(list)
+        for key in self.data.keys:
+            by_lot[key[0]].append(key)
+        for lot in sorted(self.problem.lots, key=lambda lot: lot.lot_id):
+            keys = by_lot[lot.lot_id]
+            awarded = pulp.lpSum(self.x[k] for k in keys)
+            tag = _names("", [(lot.lot_id,)])[0]
+            if lot.lot_id in self.v:
+                self._add(f"min{tag}", awarded + self.v[lot.lot_id] >= lot.min_providers)
+            if lot.max_providers is not None and len(keys) > lot.max_providers:
+                self._add(f"max{tag}", awarded <= lot.max_providers)
+
+    def _bidder_rows(self) -> None:
+        data = self.data
+        by_bidder: dict[str, list[Key]] = defaultdict(list)
+        for key in data.keys:
+            by_bidder[key[1]].append(key)
+        for bidder_id in sorted(by_bidder):
+            keys = by_bidder[bidder_id]
+            tag = _names("", [(bidder_id,)])[0]
+            count = pulp.lpSum(self.x[k] for k in keys)
+            hours = pulp.lpSum(data.hours[k[0]] * self.x[k] for k in keys)
+            own_hours = sum(data.hours[k[0]] for k in keys)
+            limit = data.max_lots[bidder_id]
+            if limit is not None and limit < len(keys):
+                self._add(f"lots{tag}", count <= limit)
+            capacity = data.capacity[bidder_id]
+            if capacity is not None and capacity < own_hours:
+                self._add(f"capacity{tag}", hours <= capacity)
+            if data.tendered_cap is not None and data.tendered_cap < own_hours:
+                self._add(f"share{tag}", hours <= data.tendered_cap)
+            if data.share is not None and data.tendered_cap is None and data.share < 1:
+                everyone = pulp.lpSum(data.hours[k[0]] * self.x[k] for k in data.keys)
+                p, q = data.share.numerator, data.share.denominator
+                self._add(f"share{tag}", q * hours - p * everyone <= 0)
+            per_group = self.problem.rules.max_lots_per_bidder_per_group
+            if per_group is not None:
+                in_group: dict[str, list[Key]] = defaultdict(list)
+                for k in keys:
+                    in_group[self.problem.lot(k[0]).group].append(k)
+                for group in sorted(in_group):
+                    if len(in_group[group]) > per_group:
+                        gtag = _names("", [(bidder_id, group)])[0]
+                        self._add(
+                            f"grouplots{gtag}",
+                            pulp.lpSum(self.x[k] for k in in_group[group]) <= per_group,
+                        )
+
+    def _group_rows(self) -> None:
+        need = self.problem.rules.min_providers_per_group
+        if not need:
+            return
+        group_of = {lot.lot_id: lot.group for lot in self.problem.lots}
+        holds: dict[tuple[str, str], list[Key]] = defaultdict(list)
+        for key in self.data.keys:
+            holds[(key[1], group_of[key[0]])].append(key)
+        for pair in sorted(self.y):
+            tag = _names("", [pair])[0]
+            self._add(f"holds{tag}", self.y[pair] <= pulp.lpSum(self.x[k] for k in holds[pair]))
+        for group in sorted(self.s):
+            members = [self.y[pair] for pair in sorted(self.y) if pair[1] == group]
+            tag = _names("", [(group,)])[0]
+            self._add(f"providers{tag}", pulp.lpSum(members) + self.s[group] >= need)
+
+    def _budget_row(self) -> None:
+        budget = self.data.budget
+        if budget is None or sum(self.data.pence.values()) <= budget:
+            return
+        spent = pulp.lpSum(self.data.pence[k] * self.x[k] for k in self.data.keys)
+        self._add("budget", spent <= budget)
+
+    # --- objective levels --------------------------------------------------------------
+
+    def vacancies(self) -> pulp.LpAffineExpression:
+        """Unfilled places over all lots."""
+        return pulp.lpSum(self.v[k] for k in sorted(self.v))
+
+    def shortfall(self) -> pulp.LpAffineExpression:
+        """Missing distinct providers over all groups."""
+        return pulp.lpSum(self.s[g] for g in sorted(self.s))
+
+    def weighted(self, weights: dict[Key, int]) -> pulp.LpAffineExpression:
+        """``sum weight * x`` over the bids, for the score, cost and tie-break levels."""
+        return pulp.lpSum(weights[k] * self.x[k] for k in self.data.keys if weights[k])
+
+    def all_variables(self) -> list[pulp.LpVariable]:
+        """Every variable, in name order."""
+        found = [*self.x.values(), *self.v.values(), *self.y.values(), *self.s.values()]
+        return sorted(found, key=lambda var: var.name)
+
+    def start_values(self, awarded: frozenset[Key]) -> dict[str, int]:
+        """A full, feasible assignment of every variable for an award (a warm start)."""
+        values = {self.x[k].name: int(k in awarded) for k in self.data.keys}
+        count: dict[str, int] = defaultdict(int)
+        for lot_id, _ in awarded:
+            count[lot_id] += 1
+        for lot_id, var in self.v.items():
+            values[var.name] = max(0, self.problem.lot(lot_id).min_providers - count[lot_id])
+        group_of = {lot.lot_id: lot.group for lot in self.problem.lots}
+        held = {(b, group_of[lot]) for lot, b in awarded}
+        providers: dict[str, int] = defaultdict(int)
+        for pair, var in self.y.items():
+            values[var.name] = int(pair in held)
+            providers[pair[1]] += int(pair in held)
+        need = self.problem.rules.min_providers_per_group or 0
+        for group, var in self.s.items():
+            values[var.name] = max(0, need - providers[group])
+        return values
