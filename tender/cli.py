@@ -247,6 +247,50 @@ def award(
         sys.exit(NOT_PROVEN_EXIT)
 
 
+@cli.command()
+@click.argument("directory", type=_tender_dir())
+@click.option("--lot", "lot_id", metavar="ID", help="Explain one lot.")
+@click.option("--bidder", "bidder_id", metavar="ID", help="Explain how one bidder fared.")
+@click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds per solve.",
+)
+def explain(
+    directory: Path, lot_id: str | None, bidder_id: str | None, solver: str, time_limit: float
+) -> None:
+    """Explain the award: who won each lot, why a top-ranked bid lost, what rules cost.
+
+    Example:
+
+        tender explain fixtures/htlah-2016 --lot 12
+    """
+    from optimiser.explain import explain_award
+    from tender.award import make_award
+    from tender.console import explanation_lines
+    from tender.load import load_tender
+
+    tender = load_tender(directory)
+    if lot_id is not None and lot_id not in {lot.lot_id for lot in tender.lots}:
+        raise click.BadParameter(f"no lot {lot_id!r} in lots.csv", param_hint="--lot")
+    if bidder_id is not None and bidder_id not in {b.bidder_id for b in tender.bidders}:
+        raise click.BadParameter(f"no bidder {bidder_id!r} in bidders.csv", param_hint="--bidder")
+    award = make_award(tender, solver=solver, time_limit=time_limit)
+    explanation = explain_award(
+        award.problem,
+        award.result,
+        rule_costs=lot_id is None and bidder_id is None,
+        time_limit=time_limit,
+    )
+    lines = explanation_lines(award, explanation, lot_id=lot_id, bidder_id=bidder_id)
+    if not award.proven:
+        lines.insert(0, "NOT PROVEN OPTIMAL: the solver stopped before proving this award best.")
+    click.echo("\n".join(lines))
+
+
 def main() -> None:
     """Entry point of the ``tender`` console script."""
     cli(prog_name="tender")

@@ -11,14 +11,22 @@ from rich.table import Table
 from tender.models import Scores, Tender
 
 if TYPE_CHECKING:
+    from optimiser.explain import Explanation
     from tender.award import Award
 
-__all__ = ["money", "print_award", "print_scores"]
+__all__ = ["explanation_lines", "money", "print_award", "print_scores"]
 
 
 def money(value: float, currency: str) -> str:
     """An amount as a panel reads it: £15.20, or 15.20 EUR for other currencies."""
     return f"£{value:,.2f}" if currency == "GBP" else f"{value:,.2f} {currency}"
+
+
+def whole_money(value: float, currency: str) -> str:
+    """A large amount without pence: £1,664,000."""
+    sign = "-" if value < 0 else ""
+    amount = f"{abs(value):,.0f}"
+    return f"{sign}£{amount}" if currency == "GBP" else f"{sign}{amount} {currency}"
 
 
 def print_scores(tender: Tender, scores: Scores, *, console: Console | None = None) -> None:
@@ -92,8 +100,8 @@ def print_award(award: Award, *, console: Console | None = None) -> None:
                 escape(f"{a.bidder_id} {names[a.bidder_id]}"),
                 f"{a.total:.2f}",
                 money(a.rate, currency),
-                money(a.weekly_cost, currency),
-                money(a.annual_cost, currency),
+                whole_money(a.weekly_cost, currency),
+                whole_money(a.annual_cost, currency),
             )
         if outcome.vacant_places:
             table.add_row(
@@ -110,11 +118,11 @@ def print_award(award: Award, *, console: Console | None = None) -> None:
     t = award.totals
     budget = ""
     if t.budget_per_year is not None:
-        budget = f" against a budget of {money(t.budget_per_year, currency)}"
+        budget = f" against a budget of {whole_money(t.budget_per_year, currency)}"
     console.print(
         f"Lots covered: {t.lots_covered} of {t.lots}; vacant places: {t.places_vacant}. "
         f"Providers appointed: {t.providers}.\n"
-        f"Annual cost: {money(t.annual_cost, currency)}{budget}.\n"
+        f"Annual cost: {whole_money(t.annual_cost, currency)}{budget}.\n"
         f"Largest share of hours: {t.largest_share:.1%}"
         + (f" ({escape(t.largest_share_bidder)})" if t.largest_share_bidder else "")
         + f"; HHI {t.hhi:,.0f}.\n"
@@ -132,3 +140,74 @@ def print_award(award: Award, *, console: Console | None = None) -> None:
                 f"  lot {escape(alt.lot_id)}: {', '.join(alt.awarded)} or "
                 f"{', '.join(alt.alternative)}"
             )
+
+
+def explanation_lines(
+    award: Award,
+    explanation: Explanation,
+    *,
+    lot_id: str | None = None,
+    bidder_id: str | None = None,
+) -> list[str]:
+    """Plain sentences: why each lot went where it went, or how one bidder fared.
+
+    The same sentences go into the panel's report, so they name bidders by id and name.
+    """
+    tender = award.tender
+    names = {b.bidder_id: b.name for b in tender.bidders}
+    who = lambda b: f"{b} {names[b]}"  # noqa: E731
+    scored = {(b.lot_id, b.bidder_id): b for b in award.scores.bids}
+    outcomes = {o.lot_id: o for o in award.lots}
+    lines: list[str] = []
+    for lot, why in zip(tender.lots, explanation.lots, strict=True):
+        if lot_id is not None and lot.lot_id != lot_id:
+            continue
+        if bidder_id is not None and (lot.lot_id, bidder_id) not in scored:
+            continue
+        outcome = outcomes[lot.lot_id]
+        winners = ", ".join(
+            f"{who(a.bidder_id)} (rank {a.rank}, {a.total:.2f})" for a in outcome.appointments
+        )
+        lines.append(
+            f"Lot {lot.lot_id} {lot.name}: "
+            + (f"awarded to {winners}." if winners else "no award.")
+        )
+        if bidder_id is not None:
+            bid = scored[(lot.lot_id, bidder_id)]
+            if not bid.compliant:
+                lines.append(f"  {who(bidder_id)} was not compliant: {'; '.join(bid.reasons)}.")
+            elif bidder_id in why.awarded:
+                lines.append(f"  {who(bidder_id)} won this lot (rank {bid.rank}).")
+            else:
+                lines.append(f"  {who(bidder_id)} ranked {bid.rank} with {bid.total:.2f}.")
+        if why.top_won and outcome.appointments:
+            lines.append("  The top-ranked compliant bid won.")
+        for reason in why.reasons:
+            loser, _, text = reason.partition(": ")
+            bid = scored.get((lot.lot_id, loser))
+            rank = f" ranked {bid.rank}" if bid is not None and bid.rank else ""
+            if bidder_id is None or loser == bidder_id:
+                lines.append(f"  {who(loser)}{rank} but did not win: {text}.")
+        if outcome.vacant_places:
+            lines.append(f"  {outcome.vacant_places} place(s) vacant: {outcome.reason}.")
+    if lot_id is None and bidder_id is None:
+        lines += _rule_cost_lines(explanation, tender.info.currency)
+    return lines
+
+
+def _rule_cost_lines(explanation: Explanation, currency: str) -> list[str]:
+    lines = (
+        ["What each lotting rule costs (re-solved without it):"] if explanation.rule_costs else []
+    )
+    for cost in explanation.rule_costs:
+        if not cost.binding:
+            lines.append(f"  {cost.rule}: not binding (the award is the same without it).")
+            continue
+        filled = f", {cost.vacancies_filled} more places filled" if cost.vacancies_filled else ""
+        lines.append(
+            f"  {cost.rule}: without it {cost.awards_changed} appointments change, "
+            f"score {cost.score_gain:+,.2f}, annual cost "
+            f"{'+' if cost.cost_change >= 0 else ''}{whole_money(cost.cost_change, currency)}"
+            f"{filled}."
+        )
+    return lines
