@@ -19,6 +19,8 @@ demo: $(STAMP)
 	$(BIN)/tender init --example htlah-2016 $(DEMO_OUT)/tender
 	$(BIN)/tender validate $(DEMO_OUT)/tender
 	$(BIN)/tender score $(DEMO_OUT)/tender --out $(DEMO_OUT)/scores
+	$(BIN)/tender award $(DEMO_OUT)/tender --out $(DEMO_OUT)/award
+	$(BIN)/tender explain $(DEMO_OUT)/tender
 	@echo "demo outputs in $(DEMO_OUT)/"
 
 test: lint

@@ -46,6 +46,9 @@ class LotOutcome(_Model):
     appointments: tuple[Appointment, ...]
     vacant_places: int = 0
     reason: str | None = None
+    #: Compliant bidders not appointed, best rank first: the ranked back-up (Leeds's framework
+    #: behind its primary providers; the first call if an appointed provider withdraws).
+    reserves: tuple[str, ...] = ()
 
 
 class AwardTotals(_Model):
@@ -132,12 +135,18 @@ def _outcomes(tender: Tender, scores: Scores, result: AwardResult) -> tuple[LotO
                 )
             )
         vacancy = vacancies.get(lot.lot_id)
+        reserves = tuple(
+            b.bidder_id
+            for b in scores.for_lot(lot.lot_id)
+            if b.compliant and b.bidder_id not in bidders
+        )
         outcomes.append(
             LotOutcome(
                 lot_id=lot.lot_id,
                 appointments=tuple(appointments),
                 vacant_places=vacancy.places if vacancy else 0,
                 reason=vacancy.reason if vacancy else None,
+                reserves=reserves,
             )
         )
     return tuple(outcomes)

@@ -190,6 +190,8 @@ def explanation_lines(
                 lines.append(f"  {who(loser)}{rank} but did not win: {text}.")
         if outcome.vacant_places:
             lines.append(f"  {outcome.vacant_places} place(s) vacant: {outcome.reason}.")
+        if outcome.reserves and bidder_id is None:
+            lines.append(f"  Ranked reserves: {', '.join(outcome.reserves)}.")
     if lot_id is None and bidder_id is None:
         lines += _rule_cost_lines(explanation, tender.info.currency)
     return lines
