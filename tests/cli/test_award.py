@@ -97,3 +97,26 @@ def test_award_refuses_to_overwrite(tmp_path: Path) -> None:
     assert again.exit_code == 2
     assert "use --force" in again.output
     assert invoke("award", str(MINI), "--out", str(tmp_path), "--force").exit_code == 0
+
+
+def test_an_unproven_award_is_said_loudly_and_exits_4(monkeypatch) -> None:
+    import tender.award
+    from optimiser import SolveStatus
+
+    real = tender.award.solve_award
+
+    def timed_out(problem, **options):
+        result = real(problem, **options)
+        solver = result.solver.model_copy(
+            update={"status": SolveStatus.FEASIBLE_NOT_PROVEN, "gap": 0.0123}
+        )
+        return result.model_copy(update={"solver": solver})
+
+    monkeypatch.setattr(tender.award, "solve_award", timed_out)
+    result = invoke("award", str(MINI))
+    assert result.exit_code == 4
+    assert "NOT PROVEN OPTIMAL" in result.output
+    assert "1.23%" in result.output
+    as_json = invoke("award", str(MINI), "--json")
+    assert as_json.exit_code == 4
+    assert json.loads(as_json.output)["proven_optimal"] is False
