@@ -107,13 +107,20 @@ def _explain_lot(
     places = len(ranked) if lot.max_providers is None else lot.max_providers
     top = tuple(c.bidder_id for c in ranked[:places])
     awarded = result.bidders_for(lot_id)
-    losers = [b for b in top if b not in awarded]
+    # Every bid ranked above the lowest-ranked winner lost for a reason the panel will ask
+    # about; with no winner at all, every candidate did.
+    worst = max((c.rank for c in ranked if c.bidder_id in awarded), default=None)
+    losers = [
+        c.bidder_id
+        for c in ranked
+        if c.bidder_id not in awarded and (worst is None or c.rank < worst)
+    ]
     reasons = tuple(_why_lost(problem, data, result, lot_id, b) for b in losers)
     return LotExplanation(
         lot_id=lot_id,
         top_ranked=top,
         awarded=awarded,
-        top_won=bool(top) and not losers,
+        top_won=bool(top) and all(b in awarded for b in top),
         reasons=reasons,
     )
 
@@ -127,7 +134,10 @@ def _why_lost(
     others: set[Key] = {k for k in award if k[0] != lot_id}
     rules = blocking_rules(problem, data, Standing.of(problem, data, others), (lot_id, bidder_id))
     if rules:
-        held = ", ".join(lot for lot, b in sorted(others) if b == bidder_id)
+        order = {lot.lot_id: i for i, lot in enumerate(problem.lots)}
+        held = ", ".join(
+            lot for lot, b in sorted(others, key=lambda k: order[k[0]]) if b == bidder_id
+        )
         holding = f" (it holds {held})" if held else ""
         return f"{bidder_id}: {'; '.join(rules)}{holding}"
     need = problem.rules.min_providers_per_group

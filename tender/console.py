@@ -8,13 +8,24 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tender.models import Scores, Tender
+from tender.models import ScoredBid, Scores, Tender
 
 if TYPE_CHECKING:
-    from optimiser.explain import Explanation
-    from tender.award import Award
+    from optimiser.explain import Explanation, LotExplanation
+    from tender.award import Award, LotOutcome
 
 __all__ = ["explanation_lines", "money", "print_award", "print_scores"]
+
+
+#: Tables wider than a default 80-column pipe, so a report piped to a file stays readable.
+MIN_WIDTH = 120
+
+
+def _console() -> Console:
+    console = Console(highlight=False)
+    if not console.is_terminal and console.width < MIN_WIDTH:
+        console.width = MIN_WIDTH
+    return console
 
 
 def money(value: float, currency: str) -> str:
@@ -31,7 +42,7 @@ def whole_money(value: float, currency: str) -> str:
 
 def print_scores(tender: Tender, scores: Scores, *, console: Console | None = None) -> None:
     """One ranking table per lot: compliant bids by rank, then the rest with their reasons."""
-    console = console or Console(highlight=False)
+    console = console or _console()
     names = {b.bidder_id: b.name for b in tender.bidders}
     currency = tender.info.currency
     for lot in tender.lots:
@@ -73,7 +84,7 @@ def print_scores(tender: Tender, scores: Scores, *, console: Console | None = No
 
 def print_award(award: Award, *, console: Console | None = None) -> None:
     """The award table, the totals and anything the panel must not miss (status, vacancies)."""
-    console = console or Console(highlight=False)
+    console = console or _console()
     tender = award.tender
     currency = tender.info.currency
     names = {b.bidder_id: b.name for b in tender.bidders}
@@ -154,8 +165,6 @@ def explanation_lines(
     The same sentences go into the panel's report, so they name bidders by id and name.
     """
     tender = award.tender
-    names = {b.bidder_id: b.name for b in tender.bidders}
-    who = lambda b: f"{b} {names[b]}"  # noqa: E731
     scored = {(b.lot_id, b.bidder_id): b for b in award.scores.bids}
     outcomes = {o.lot_id: o for o in award.lots}
     lines: list[str] = []
@@ -164,34 +173,7 @@ def explanation_lines(
             continue
         if bidder_id is not None and (lot.lot_id, bidder_id) not in scored:
             continue
-        outcome = outcomes[lot.lot_id]
-        winners = ", ".join(
-            f"{who(a.bidder_id)} (rank {a.rank}, {a.total:.2f})" for a in outcome.appointments
-        )
-        lines.append(
-            f"Lot {lot.lot_id} {lot.name}: "
-            + (f"awarded to {winners}." if winners else "no award.")
-        )
-        if bidder_id is not None:
-            bid = scored[(lot.lot_id, bidder_id)]
-            if not bid.compliant:
-                lines.append(f"  {who(bidder_id)} was not compliant: {'; '.join(bid.reasons)}.")
-            elif bidder_id in why.awarded:
-                lines.append(f"  {who(bidder_id)} won this lot (rank {bid.rank}).")
-            else:
-                lines.append(f"  {who(bidder_id)} ranked {bid.rank} with {bid.total:.2f}.")
-        if why.top_won and outcome.appointments:
-            lines.append("  The top-ranked compliant bid won.")
-        for reason in why.reasons:
-            loser, _, text = reason.partition(": ")
-            bid = scored.get((lot.lot_id, loser))
-            rank = f" ranked {bid.rank}" if bid is not None and bid.rank else ""
-            if bidder_id is None or loser == bidder_id:
-                lines.append(f"  {who(loser)}{rank} but did not win: {text}.")
-        if outcome.vacant_places:
-            lines.append(f"  {outcome.vacant_places} place(s) vacant: {outcome.reason}.")
-        if outcome.reserves and bidder_id is None:
-            lines.append(f"  Ranked reserves: {', '.join(outcome.reserves)}.")
+        lines += _lot_lines(award, lot.lot_id, why, outcomes[lot.lot_id], scored, bidder_id)
     if lot_id is None and bidder_id is None:
         lines += _rule_cost_lines(explanation, tender.info.currency)
     return lines
@@ -212,4 +194,48 @@ def _rule_cost_lines(explanation: Explanation, currency: str) -> list[str]:
             f"{'+' if cost.cost_change >= 0 else ''}{whole_money(cost.cost_change, currency)}"
             f"{filled}."
         )
+    return lines
+
+
+def _lot_lines(
+    award: Award,
+    lot_id: str,
+    why: LotExplanation,
+    outcome: LotOutcome,
+    scored: dict[tuple[str, str], ScoredBid],
+    bidder_id: str | None,
+) -> list[str]:
+    names = {b.bidder_id: b.name for b in award.tender.bidders}
+    who = lambda b: f"{b} {names[b]}"  # noqa: E731
+    lot = award.tender.lot(lot_id)
+    winners = ", ".join(
+        f"{who(a.bidder_id)} (rank {a.rank}, {a.total:.2f})" for a in outcome.appointments
+    )
+    lines = [
+        f"Lot {lot.lot_id} {lot.name}: " + (f"awarded to {winners}." if winners else "no award.")
+    ]
+    if bidder_id is not None:
+        bid = scored[(lot_id, bidder_id)]
+        if not bid.compliant:
+            lines.append(f"  {who(bidder_id)} was not compliant: {'; '.join(bid.reasons)}.")
+        elif bidder_id in why.awarded:
+            lines.append(f"  {who(bidder_id)} won this lot (rank {bid.rank}).")
+        else:
+            lines.append(f"  {who(bidder_id)} ranked {bid.rank} with {bid.total:.2f}.")
+    if why.top_won and outcome.appointments:
+        lines.append("  The top-ranked compliant bid won.")
+    for reason in why.reasons:
+        loser, _, text = reason.partition(": ")
+        lost = scored.get((lot_id, loser))
+        rank = f" ranked {lost.rank}" if lost is not None and lost.rank else ""
+        if bidder_id is None or loser == bidder_id:
+            lines.append(f"  {who(loser)}{rank} but did not win: {text}.")
+    if outcome.vacant_places:
+        lines.append(f"  {outcome.vacant_places} place(s) vacant: {outcome.reason}.")
+        if not outcome.appointments and bidder_id is None:
+            for bid in award.scores.for_lot(lot_id):
+                if not bid.compliant:
+                    lines.append(f"    {who(bid.bidder_id)}: {'; '.join(bid.reasons)}.")
+    if outcome.reserves and bidder_id is None:
+        lines.append(f"  Ranked reserves: {', '.join(outcome.reserves)}.")
     return lines

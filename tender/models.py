@@ -169,10 +169,14 @@ class PriceRules(BandPrice):
 
 
 class ProviderRange(_Model):
-    """How many providers a lot takes; ``max = None`` means no upper limit (a framework)."""
+    """How many providers a lot takes; no ``max`` means no upper limit (a framework).
+
+    ``{ min = 2 }`` in tender.toml is HCL's "at least two providers, no upper limit"; a tender
+    that says nothing about providers per lot gets one lead provider per lot (see Rules).
+    """
 
     min: Count = 1
-    max: Annotated[int, Field(ge=1, le=1_000_000)] | None = 1
+    max: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> ProviderRange:
@@ -184,7 +188,7 @@ class ProviderRange(_Model):
 class Rules(_Model):
     """The ``[rules]`` table: the lotting rules a commissioner may change in a scenario."""
 
-    providers_per_lot: ProviderRange = Field(default_factory=ProviderRange)
+    providers_per_lot: ProviderRange = Field(default_factory=lambda: ProviderRange(min=1, max=1))
     max_lots_per_bidder: Count | None = None
     max_share_of_hours: Annotated[float, Field(gt=0, le=1)] | None = None
     share_basis: Literal["tendered", "awarded"] = "tendered"

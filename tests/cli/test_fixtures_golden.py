@@ -38,7 +38,9 @@ def test_examples_are_shipped() -> None:
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_score_matches_golden(name: str, tmp_path: Path, update_golden: bool) -> None:
     run("score", str(FIXTURES / name), "--out", str(tmp_path))
-    check_golden(GOLDEN / name / "scores.csv", (tmp_path / "scores.csv").read_bytes(), update_golden)
+    check_golden(
+        GOLDEN / name / "scores.csv", (tmp_path / "scores.csv").read_bytes(), update_golden
+    )
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
