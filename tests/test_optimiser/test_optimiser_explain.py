@@ -90,3 +90,28 @@ def test_rule_that_does_not_bind(solver: str) -> None:
     assert not cost.binding
     assert cost.score_gain == 0
     assert explain_award(problem, result, rule_costs=False).rule_costs == ()
+
+
+@pytest.mark.parametrize(
+    ("limits", "reason"),
+    [
+        # A (90) beats B (80) everywhere. A's limit lets it hold L2 and L3 (50 hours) but not
+        # all three (60): hours-weighted, 90 * (20 + 30) + 80 * 10 = 5300 beats any other split.
+        ({"bidders": {"A": {"capacity_hours_per_week": 50}}}, "A: at its capacity (50 h/week)"),
+        ({"max_share_of_hours": 0.84}, "A: at its share cap (84% of tendered hours)"),
+        ({"max_lots_per_bidder_per_group": 2}, "A: at its max lots in group G (2)"),
+    ],
+    ids=["capacity", "share", "per-group"],
+)
+def test_each_bidder_rule_is_named_when_it_binds(
+    solver: str, limits: dict[str, object], reason: str
+) -> None:
+    problem = make_problem(THREE_LOTS, A_BEATS_B, **limits)
+    result = solve_award(problem, solver=solver)
+    assert result.awarded == (("L1", "B"), ("L2", "A"), ("L3", "A"))
+    explanation = explain_award(problem, result)
+    assert explanation.lots[0].reasons == (f"{reason} (it holds L2, L3)",)
+    if "bidders" not in limits:  # a tender rule has a cost; capacity is the bidder's own
+        [cost] = explanation.rule_costs
+        assert cost.binding
+        assert cost.score_gain == pytest.approx(10 * (90 - 80))
