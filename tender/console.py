@@ -175,11 +175,11 @@ def explanation_lines(
             continue
         lines += _lot_lines(award, lot.lot_id, why, outcomes[lot.lot_id], scored, bidder_id)
     if lot_id is None and bidder_id is None:
-        lines += _rule_cost_lines(explanation, tender.info.currency)
+        lines += _rule_cost_lines(explanation, tender.info.currency, tender.rules.objective)
     return lines
 
 
-def _rule_cost_lines(explanation: Explanation, currency: str) -> list[str]:
+def _rule_cost_lines(explanation: Explanation, currency: str, objective: str) -> list[str]:
     lines = (
         ["What each lotting rule costs (re-solved without it):"] if explanation.rule_costs else []
     )
@@ -190,7 +190,8 @@ def _rule_cost_lines(explanation: Explanation, currency: str) -> list[str]:
         filled = f", {cost.vacancies_filled} more places filled" if cost.vacancies_filled else ""
         lines.append(
             f"  {cost.rule}: without it {cost.awards_changed} appointments change, "
-            f"score {cost.score_gain:+,.2f}, annual cost "
+            f"{'hours-weighted score' if objective == 'hours_weighted' else 'score'} "
+            f"{cost.score_gain:+,.2f}, annual cost "
             f"{'+' if cost.cost_change >= 0 else ''}{whole_money(cost.cost_change, currency)}"
             f"{filled}."
         )
