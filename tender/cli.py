@@ -62,6 +62,20 @@ def cli(debug: bool) -> None:
     """
 
 
+def _solver_options(command: Any) -> Any:
+    """``--solver`` and ``--time-limit``, shared by every command that solves an award."""
+    command = click.option(
+        "--time-limit",
+        type=click.FloatRange(min=0, min_open=True),
+        default=60.0,
+        show_default=True,
+        help="Seconds for each award solve (all objective levels together).",
+    )(command)
+    return click.option(
+        "--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True
+    )(command)
+
+
 def _tender_dir() -> Any:
     return click.Path(path_type=Path, file_okay=True, dir_okay=True)
 
@@ -183,14 +197,7 @@ def score(
 @click.option(
     "--out", type=click.Path(path_type=Path), help="Write award.csv, award.json, solver.json."
 )
-@click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    default=60.0,
-    show_default=True,
-    help="Seconds for the whole solve.",
-)
+@_solver_options
 @click.option(
     "--mip-gap",
     type=click.FloatRange(0, 1, max_open=True),
@@ -251,14 +258,7 @@ def award(
 @click.argument("directory", type=_tender_dir())
 @click.option("--lot", "lot_id", metavar="ID", help="Explain one lot.")
 @click.option("--bidder", "bidder_id", metavar="ID", help="Explain how one bidder fared.")
-@click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    default=60.0,
-    show_default=True,
-    help="Seconds per solve.",
-)
+@_solver_options
 def explain(
     directory: Path, lot_id: str | None, bidder_id: str | None, solver: str, time_limit: float
 ) -> None:
