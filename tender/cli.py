@@ -6,6 +6,7 @@ them, so ``tender --help`` and ``tender validate`` start fast.
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -270,7 +271,7 @@ def explain(
     """
     from optimiser.explain import explain_award
     from tender.award import make_award
-    from tender.console import explanation_lines
+    from tender.explain import explanation_lines
     from tender.load import load_tender
 
     tender = load_tender(directory)
@@ -289,6 +290,68 @@ def explain(
     if not award.proven:
         lines.insert(0, "NOT PROVEN OPTIMAL: the solver stopped before proving this award best.")
     click.echo("\n".join(lines))
+
+
+@cli.command()
+@click.argument("directory", type=_tender_dir())
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
+@_solver_options
+@click.option(
+    "--notice-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date the award notice is sent or published (default: award_decision_date).",
+)
+@click.option(
+    "--only", type=click.Choice(["report", "letters"]), help="Write only the report or the letters."
+)
+@click.option("--html", "with_html", is_flag=True, help="Also write the HTML beside each PDF.")
+@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+def report(
+    directory: Path,
+    out: Path,
+    solver: str,
+    time_limit: float,
+    notice_date: Any,
+    only: str | None,
+    with_html: bool,
+    force: bool,
+) -> None:
+    """Write the panel's PDF report and a letter per assessed bidder.
+
+    OUT/report.pdf is the evaluation panel's report; OUT/letters/<bidder_id>.pdf is each
+    bidder's assessment summary (pa2023) or award decision notice (pcr2015) with its
+    standstill period.
+
+    Example:
+
+        tender report fixtures/htlah-2016 --out out/report
+    """
+    from tender.console import progress_bar
+    from tender.load import load_tender
+    from tender.output import write_outputs
+    from tender.publish import build_documents
+
+    tender = load_tender(directory)
+    letters = 0 if only == "report" else len({b.bidder_id for b in tender.bids})
+    with progress_bar("letters", letters) as advance:
+        documents, proven = build_documents(
+            tender,
+            solver=solver,
+            time_limit=time_limit,
+            notice_date=notice_date.date() if notice_date else None,
+            only=only,
+            with_html=with_html,
+            command=shlex.join(["tender", *sys.argv[1:]]),
+            on_letter=advance,
+        )
+    written = write_outputs(out, documents, force=force)
+    pdfs = [p for p in written if p.suffix == ".pdf"]
+    click.echo(f"wrote {len(pdfs)} PDF files to {out}")
+    if only != "letters":
+        click.echo(f"report: {out / 'report.pdf'}")
+    if not proven:
+        click.echo("warning: the award is NOT PROVEN OPTIMAL (see the report)", err=True)
+        sys.exit(NOT_PROVEN_EXIT)
 
 
 def main() -> None:

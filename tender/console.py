@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tender.models import ScoredBid, Scores, Tender
+from tender.formatting import money, whole_money
+from tender.models import Scores, Tender
 
 if TYPE_CHECKING:
-    from optimiser.explain import Explanation, LotExplanation
-    from tender.award import Award, LotOutcome
+    from tender.award import Award
 
-__all__ = ["explanation_lines", "money", "print_award", "print_scores"]
+__all__ = ["print_award", "print_scores", "progress_bar"]
 
 
 #: Tables wider than a default 80-column pipe, so a report piped to a file stays readable.
@@ -26,18 +28,6 @@ def _console() -> Console:
     if not console.is_terminal and console.width < MIN_WIDTH:
         console.width = MIN_WIDTH
     return console
-
-
-def money(value: float, currency: str) -> str:
-    """An amount as a panel reads it: £15.20, or 15.20 EUR for other currencies."""
-    return f"£{value:,.2f}" if currency == "GBP" else f"{value:,.2f} {currency}"
-
-
-def whole_money(value: float, currency: str) -> str:
-    """A large amount without pence: £1,664,000."""
-    sign = "-" if value < 0 else ""
-    amount = f"{abs(value):,.0f}"
-    return f"{sign}£{amount}" if currency == "GBP" else f"{sign}{amount} {currency}"
 
 
 def print_scores(tender: Tender, scores: Scores, *, console: Console | None = None) -> None:
@@ -153,90 +143,17 @@ def print_award(award: Award, *, console: Console | None = None) -> None:
             )
 
 
-def explanation_lines(
-    award: Award,
-    explanation: Explanation,
-    *,
-    lot_id: str | None = None,
-    bidder_id: str | None = None,
-) -> list[str]:
-    """Plain sentences: why each lot went where it went, or how one bidder fared.
+@contextmanager
+def progress_bar(label: str, total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar on standard error for long runs; yields the function to advance it."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    The same sentences go into the panel's report, so they name bidders by id and name.
-    """
-    tender = award.tender
-    scored = {(b.lot_id, b.bidder_id): b for b in award.scores.bids}
-    outcomes = {o.lot_id: o for o in award.lots}
-    lines: list[str] = []
-    for lot, why in zip(tender.lots, explanation.lots, strict=True):
-        if lot_id is not None and lot.lot_id != lot_id:
-            continue
-        if bidder_id is not None and (lot.lot_id, bidder_id) not in scored:
-            continue
-        lines += _lot_lines(award, lot.lot_id, why, outcomes[lot.lot_id], scored, bidder_id)
-    if lot_id is None and bidder_id is None:
-        lines += _rule_cost_lines(explanation, tender.info.currency, tender.rules.objective)
-    return lines
-
-
-def _rule_cost_lines(explanation: Explanation, currency: str, objective: str) -> list[str]:
-    lines = (
-        ["What each lotting rule costs (re-solved without it):"] if explanation.rule_costs else []
-    )
-    for cost in explanation.rule_costs:
-        if not cost.binding:
-            lines.append(f"  {cost.rule}: not binding (the award is the same without it).")
-            continue
-        filled = f", {cost.vacancies_filled} more places filled" if cost.vacancies_filled else ""
-        lines.append(
-            f"  {cost.rule}: without it {cost.awards_changed} appointments change, "
-            f"{'hours-weighted score' if objective == 'hours_weighted' else 'score'} "
-            f"{cost.score_gain:+,.2f}, annual cost "
-            f"{'+' if cost.cost_change >= 0 else ''}{whole_money(cost.cost_change, currency)}"
-            f"{filled}."
-        )
-    return lines
-
-
-def _lot_lines(
-    award: Award,
-    lot_id: str,
-    why: LotExplanation,
-    outcome: LotOutcome,
-    scored: dict[tuple[str, str], ScoredBid],
-    bidder_id: str | None,
-) -> list[str]:
-    names = {b.bidder_id: b.name for b in award.tender.bidders}
-    who = lambda b: f"{b} {names[b]}"  # noqa: E731
-    lot = award.tender.lot(lot_id)
-    winners = ", ".join(
-        f"{who(a.bidder_id)} (rank {a.rank}, {a.total:.2f})" for a in outcome.appointments
-    )
-    lines = [
-        f"Lot {lot.lot_id} {lot.name}: " + (f"awarded to {winners}." if winners else "no award.")
-    ]
-    if bidder_id is not None:
-        bid = scored[(lot_id, bidder_id)]
-        if not bid.compliant:
-            lines.append(f"  {who(bidder_id)} was not compliant: {'; '.join(bid.reasons)}.")
-        elif bidder_id in why.awarded:
-            lines.append(f"  {who(bidder_id)} won this lot (rank {bid.rank}).")
-        else:
-            lines.append(f"  {who(bidder_id)} ranked {bid.rank} with {bid.total:.2f}.")
-    if why.top_won and outcome.appointments:
-        lines.append("  The top-ranked compliant bid won.")
-    for reason in why.reasons:
-        loser, _, text = reason.partition(": ")
-        lost = scored.get((lot_id, loser))
-        rank = f" ranked {lost.rank}" if lost is not None and lost.rank else ""
-        if bidder_id is None or loser == bidder_id:
-            lines.append(f"  {who(loser)}{rank} but did not win: {text}.")
-    if outcome.vacant_places:
-        lines.append(f"  {outcome.vacant_places} place(s) vacant: {outcome.reason}.")
-        if not outcome.appointments and bidder_id is None:
-            for bid in award.scores.for_lot(lot_id):
-                if not bid.compliant:
-                    lines.append(f"    {who(bid.bidder_id)}: {'; '.join(bid.reasons)}.")
-    if outcome.reserves and bidder_id is None:
-        lines.append(f"  Ranked reserves: {', '.join(outcome.reserves)}.")
-    return lines
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda _item: progress.advance(task)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from tender.formatting import money
 from tender.models import (
     BandPrice,
     Bid,
@@ -275,11 +276,6 @@ def _decimals(value: float, limit: float) -> int:
     return 6
 
 
-def _money(value: float, currency: str, places: int = 2) -> str:
-    # The shape of tender.console.money, which scoring must not import (rich stays out).
-    return f"£{value:,.{places}f}" if currency == "GBP" else f"{value:,.{places}f} {currency}"
-
-
 # --- marks ---------------------------------------------------------------------------------
 
 _Key = tuple[str, str, str | None]  # bidder_id, criterion_id, lot_id (None: every lot)
@@ -453,7 +449,7 @@ def _price_findings(
 
     def shown(limit: float) -> tuple[str, str]:
         places = _decimals(rate, limit)
-        return _money(rate, currency, places), _money(limit, currency, places)
+        return money(rate, currency, places), money(limit, currency, places)
 
     upper, lower, fixed = rates.upper_rate, rates.lower_rate, rates.fixed_rate
     if upper is not None and rate > upper + TOLERANCE:

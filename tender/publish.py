@@ -1,0 +1,72 @@
+"""The report service: award, explanations and charts in; the report and letters out as bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from optimiser.explain import explain_award
+from tender.award import make_award
+from tender.charts import cost_budget_svg, provider_share_svg, score_distribution_svg
+from tender.explain import explanation_lines, rule_cost_lines
+from tender.models import Tender
+from tender.report import render_letters, render_report
+
+__all__ = ["build_documents"]
+
+
+def build_documents(
+    tender: Tender,
+    *,
+    solver: str = "highs",
+    time_limit: float = 60,
+    notice_date: date | None = None,
+    only: str | None = None,
+    with_html: bool = False,
+    command: str = "tender report",
+    on_letter: Callable[[str], None] | None = None,
+) -> tuple[dict[str, bytes], bool]:
+    """Solve the award and render its documents.
+
+    Returns:
+        The files by relative name (``report.pdf``, ``letters/<bidder_id>.pdf``, and the
+        ``.html`` beside each with ``with_html``), and whether the award is proven optimal.
+    """
+    award = make_award(tender, solver=solver, time_limit=time_limit)
+    explanation = explain_award(
+        award.problem, award.result, rule_costs=only != "letters", time_limit=time_limit
+    )
+    files: dict[str, bytes] = {}
+    if only != "letters":
+        lines = {
+            lot.lot_id: explanation_lines(award, explanation, lot_id=lot.lot_id)
+            for lot in tender.lots
+        }
+        charts = {
+            "scores": score_distribution_svg(award),
+            "shares": provider_share_svg(award),
+            "cost": cost_budget_svg(award),
+        }
+        document = render_report(
+            award,
+            explanation,
+            explanation_lines=lines,
+            rule_lines=rule_cost_lines(explanation, tender.info.currency, tender.rules.objective),
+            charts=charts,
+            command=command,
+        )
+        files["report.pdf"] = document.pdf
+        if with_html:
+            files["report.html"] = document.html.encode("utf-8")
+    if only != "report":
+        letters = render_letters(
+            award,
+            explanation,
+            notice_date=notice_date or tender.info.award_decision_date,
+            progress=on_letter,
+        )
+        for bidder_id, letter in letters.items():
+            files[f"letters/{bidder_id}.pdf"] = letter.pdf
+            if with_html:
+                files[f"letters/{bidder_id}.html"] = letter.html.encode("utf-8")
+    return files, award.proven

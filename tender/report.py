@@ -1,0 +1,313 @@
+"""The panel's PDF report and the bidders' letters: Jinja2 templates rendered by WeasyPrint.
+
+The only importer of jinja2 and weasyprint. Templates, CSS and fonts are package data; every
+piece of user text is escaped (autoescape on, undefined names are errors), and WeasyPrint's
+fetcher serves package files only, so a hostile ``<img src="http://...">`` in a bidder name is
+printed as text and nothing is ever fetched from the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from typing import Any
+
+import jinja2
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from optimiser.explain import Explanation
+from tender import __version__
+from tender.award import Award
+from tender.explain import lost_reason
+from tender.formatting import money
+from tender.models import ScoredBid
+from tender.resources import template_text
+from tender.standstill import Standstill, standstill
+
+__all__ = ["PACKAGE_URL", "Document", "render_letters", "render_report"]
+
+#: The only URLs the renderer will load: files shipped in ``tender.templates``.
+PACKAGE_URL = "tender-package:"
+
+_FONT_TYPES = {".ttf": "font/ttf", ".css": "text/css", ".svg": "image/svg+xml"}
+
+
+class PackageFetcher(URLFetcher):
+    """Serves ``tender-package:`` URLs from the package and refuses everything else."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=())
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        """Return a shipped file, or refuse: nothing is fetched from outside the package."""
+        if not url.startswith(PACKAGE_URL):
+            self.refused.append(url)
+            raise ValueError(f"refused to fetch {url!r}: reports use package files only")
+        name = url.removeprefix(PACKAGE_URL)
+        entry = resources.files("tender.templates").joinpath(name)
+        if ".." in name or not entry.is_file():
+            self.refused.append(url)
+            raise ValueError(f"no package file {name!r}")
+        suffix = name[name.rfind(".") :]
+        return URLFetcherResponse(
+            url,
+            body=entry.read_bytes(),
+            headers={"Content-Type": _FONT_TYPES.get(suffix, "application/octet-stream")},
+        )
+
+
+@dataclass(frozen=True)
+class Document:
+    """A rendered document: its HTML (for checks and ``--html``) and its PDF."""
+
+    html: str
+    pdf: bytes
+
+
+# --- formatting filters --------------------------------------------------------------------
+
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+
+
+def long_date(day: date) -> str:
+    """ "Tuesday 7 January 2025": how a letter writes a date, whatever the locale."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _money(currency: str) -> Callable[..., str]:
+    return lambda value, places=2: "" if value is None else money(value, currency, places)
+
+
+def _environment(currency: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(template_text),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["money"] = _money(currency)
+    env.filters["num"] = lambda v, d=2: "" if v is None else f"{v:,.{d}f}"
+    env.filters["pct"] = lambda v, d=1: "" if v is None else f"{100 * v:.{d}f}%"
+    env.filters["long_date"] = long_date
+    return env
+
+
+def _render_pdf(html: str, *, title: str) -> bytes:
+    fetcher = PackageFetcher()
+    pdf = HTML(string=html, base_url=PACKAGE_URL, url_fetcher=fetcher).write_pdf(
+        pdf_tags=True, custom_metadata=False
+    )
+    assert pdf is not None
+    return pdf
+
+
+# --- the report ----------------------------------------------------------------------------
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _lot_rows(award: Award) -> list[dict[str, Any]]:
+    """Per lot: its bids in rank order with marks by criterion, the outcome and reasons."""
+    tender = award.tender
+    names = {b.bidder_id: b.name for b in tender.bidders}
+    rows = []
+    for lot, outcome in zip(tender.lots, award.lots, strict=True):
+        bids = award.scores.for_lot(lot.lot_id)
+        rows.append(
+            {
+                "lot": lot,
+                "outcome": outcome,
+                "bids": [_bid_row(bid, names, outcome) for bid in bids],
+            }
+        )
+    return rows
+
+
+def _bid_row(bid: ScoredBid, names: dict[str, str], outcome: Any) -> dict[str, Any]:
+    winners = {a.bidder_id for a in outcome.appointments}
+    flags = {m.flag for m in bid.marks}
+    worst = "red" if "red" in flags else "amber" if "amber" in flags else "green"
+    return {
+        "bid": bid,
+        "name": names[bid.bidder_id],
+        "marks": {m.criterion_id: m for m in bid.marks},
+        "won": bid.bidder_id in winners,
+        "flag": worst,
+    }
+
+
+def _recommendation(award: Award) -> str:
+    totals = award.totals
+    currency = award.tender.info.currency
+    amount = _money(currency)
+    text = (
+        f"The panel is recommended to appoint {totals.providers} provider"
+        f"{'s' if totals.providers != 1 else ''} to {totals.lots_covered} of the "
+        f"{totals.lots} lots, at an estimated annual cost of {amount(totals.annual_cost, 0)}"
+    )
+    if totals.budget_per_year is not None:
+        text += f" against a budget of {amount(totals.budget_per_year, 0)}"
+    text += "."
+    if totals.lots_vacant:
+        text += (
+            f" {totals.lots_vacant} lot{'s remain' if totals.lots_vacant > 1 else ' remains'} "
+            "without a compliant bid or an eligible provider and cannot be awarded."
+        )
+    if not award.proven:
+        text += " The award is not proven optimal: the solver stopped at its time limit."
+    return text
+
+
+def render_report(
+    award: Award,
+    explanation: Explanation,
+    *,
+    explanation_lines: dict[str, list[str]],
+    rule_lines: list[str],
+    charts: dict[str, str],
+    command: str,
+    inputs: Iterable[tuple[str, bytes]] = (),
+) -> Document:
+    """The evaluation panel's report as HTML and PDF.
+
+    Args:
+        award: The solved award.
+        explanation: The optimiser's explanation of it (per lot, rule costs).
+        explanation_lines: Plain sentences per lot id (as ``tender explain`` prints them).
+        rule_lines: Plain sentences on what each rule costs.
+        charts: Inline SVG by name (``scores``, ``shares``, ``cost``).
+        command: The exact command line, for the audit appendix.
+        inputs: Extra input files to hash beyond the tender's own (name, bytes).
+    """
+    tender = award.tender
+    solver = award.result.solver
+    context = {
+        "tender": tender,
+        "award": award,
+        "totals": award.totals,
+        "result": award.result,
+        "solver": solver,
+        "explanation": explanation,
+        "lines": explanation_lines,
+        "rule_lines": rule_lines,
+        "recommendation": _recommendation(award),
+        "lots": _lot_rows(award),
+        "criteria": tender.criteria,
+        "names": {b.bidder_id: b.name for b in tender.bidders},
+        "divergences": [
+            d for d in award.scores.divergences if d.flag != "green" or d.consensus is not None
+        ],
+        "charts": charts,
+        "audit": {
+            "version": __version__,
+            "python": platform.python_version(),
+            "command": command,
+            "sources": [(s.name, s.sha256) for s in tender.sources]
+            + [(name, _sha256(data)) for name, data in inputs],
+        },
+        "regime": _REGIMES[tender.info.regime],
+    }
+    html = _environment(tender.info.currency).get_template("report.html").render(**context)
+    return Document(html=html, pdf=_render_pdf(html, title=tender.info.title))
+
+
+_REGIMES = {
+    "pa2023": {
+        "name": "Procurement Act 2023",
+        "letter": "Assessment summary",
+        "notice": "contract award notice",
+    },
+    "pcr2015": {
+        "name": "Public Contracts Regulations 2015",
+        "letter": "Award decision notice",
+        "notice": "award decision notice",
+    },
+}
+
+
+# --- the letters ---------------------------------------------------------------------------
+
+
+def _letter_lots(award: Award, bidder_id: str, explanation: Explanation) -> list[dict[str, Any]]:
+    names = {b.bidder_id: b.name for b in award.tender.bidders}
+    out = []
+    for lot, outcome in zip(award.tender.lots, award.lots, strict=True):
+        bids = {b.bidder_id: b for b in award.scores.for_lot(lot.lot_id)}
+        own = bids.get(bidder_id)
+        if own is None:
+            continue
+        winners = [bids[a.bidder_id] for a in outcome.appointments]
+        won = bidder_id in {w.bidder_id for w in winners}
+        reasons = list(own.reasons)
+        if not won and own.compliant:
+            lost = lost_reason(explanation, lot.lot_id, bidder_id)
+            if lost is None:
+                lost = f"the appointed bid scored higher (your bid ranked {own.rank})"
+            reasons.append(lost)
+        out.append(
+            {
+                "lot": lot,
+                "own": own,
+                "own_marks": {m.criterion_id: m for m in own.marks},
+                "winners": [
+                    {
+                        "bid": w,
+                        "name": names[w.bidder_id],
+                        "marks": {m.criterion_id: m for m in w.marks},
+                    }
+                    for w in winners
+                    if w.bidder_id != bidder_id
+                ],
+                "won": won,
+                "reasons": reasons,
+                "vacant": outcome.vacant_places > 0 and not outcome.appointments,
+            }
+        )
+    return out
+
+
+def render_letters(
+    award: Award,
+    explanation: Explanation,
+    *,
+    notice_date: date,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Document]:
+    """One letter per assessed bidder (every bidder with a bid), by bidder id.
+
+    The letter shows the bidder's own marks beside the winning bid's in each lot it bid on,
+    the outcome with its reasons, and the standstill period under the tender's regime.
+    """
+    tender = award.tender
+    period: Standstill = standstill(tender.info.regime, notice_date)
+    env = _environment(tender.info.currency)
+    template = env.get_template("letter.html")
+    bidders = sorted({b.bidder_id for b in tender.bids})
+    letters = {}
+    for bidder_id in bidders:
+        bidder = tender.bidder(bidder_id)
+        html = template.render(
+            tender=tender,
+            bidder=bidder,
+            lots=_letter_lots(award, bidder_id, explanation),
+            criteria=tender.criteria,
+            standstill=period,
+            notice_date=notice_date,
+            regime=_REGIMES[tender.info.regime],
+        )
+        letters[bidder_id] = Document(html=html, pdf=_render_pdf(html, title=bidder.name))
+        if progress is not None:
+            progress(bidder_id)
+    return letters
