@@ -79,7 +79,7 @@ _DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 
 
 def long_date(day: date) -> str:
-    """ "Tuesday 7 January 2025": how a letter writes a date, whatever the locale."""
+    """A date as a letter writes it (Tuesday 7 January 2025), whatever the locale."""
     return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
