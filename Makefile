@@ -21,7 +21,8 @@ demo: $(STAMP)
 	$(BIN)/tender score $(DEMO_OUT)/tender --out $(DEMO_OUT)/scores
 	$(BIN)/tender award $(DEMO_OUT)/tender --out $(DEMO_OUT)/award
 	$(BIN)/tender explain $(DEMO_OUT)/tender
-	@echo "demo outputs in $(DEMO_OUT)/"
+	$(BIN)/tender report $(DEMO_OUT)/tender --out $(DEMO_OUT)/report
+	@echo "demo outputs in $(DEMO_OUT)/; the panel's report: $(DEMO_OUT)/report/report.pdf"
 
 test: lint
 	$(BIN)/python -m pytest -q
