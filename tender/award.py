@@ -160,6 +160,8 @@ def _totals(tender: Tender, lots: tuple[LotOutcome, ...]) -> AwardTotals:
     awarded = math.fsum(hours_by_bidder.values())
     largest = max(sorted(hours_by_bidder.items()), key=lambda kv: kv[1], default=None)
     hhi = math.fsum((100 * h / awarded) ** 2 for h in hours_by_bidder.values()) if awarded else 0.0
+    # The share is measured as the cap is: against tendered hours, or awarded ones.
+    share_base = awarded if tender.rules.share_basis == "awarded" else tender.total_hours
     lot_hours = {lot.lot_id: lot.hours_per_week for lot in tender.lots}
     score_weight = (
         (lambda lot_id: lot_hours[lot_id])
@@ -175,7 +177,7 @@ def _totals(tender: Tender, lots: tuple[LotOutcome, ...]) -> AwardTotals:
         score=math.fsum(a.total * score_weight(a.lot_id) for o in lots for a in o.appointments),
         annual_cost=math.fsum(a.annual_cost for o in lots for a in o.appointments),
         budget_per_year=tender.rules.budget_per_year,
-        largest_share=largest[1] / tender.total_hours if largest else 0.0,
+        largest_share=largest[1] / share_base if largest and share_base else 0.0,
         largest_share_bidder=largest[0] if largest else None,
         hhi=hhi,
     )

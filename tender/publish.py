@@ -7,7 +7,7 @@ from datetime import date
 
 from optimiser.explain import explain_award
 from tender.award import make_award
-from tender.charts import cost_budget_svg, provider_share_svg, score_distribution_svg
+from tender.charts import award_charts
 from tender.explain import explanation_lines, rule_cost_lines
 from tender.models import Tender
 from tender.report import render_letters, render_report
@@ -42,11 +42,7 @@ def build_documents(
             lot.lot_id: explanation_lines(award, explanation, lot_id=lot.lot_id)
             for lot in tender.lots
         }
-        charts = {
-            "scores": score_distribution_svg(award),
-            "shares": provider_share_svg(award),
-            "cost": cost_budget_svg(award),
-        }
+        charts = award_charts(award)
         document = render_report(
             award,
             explanation,

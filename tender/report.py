@@ -9,8 +9,11 @@ printed as text and nothing is ever fetched from the network.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import platform
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -24,7 +27,7 @@ from optimiser.explain import Explanation
 from tender import __version__
 from tender.award import Award
 from tender.explain import lost_reason
-from tender.formatting import money
+from tender.formatting import long_date, money
 from tender.models import ScoredBid
 from tender.resources import template_text
 from tender.standstill import Standstill, standstill
@@ -72,16 +75,6 @@ class Document:
 
 # --- formatting filters --------------------------------------------------------------------
 
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
-_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-
-
-def long_date(day: date) -> str:
-    """A date as a letter writes it (Tuesday 7 January 2025), whatever the locale."""
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
-
 
 def _money(currency: str) -> Callable[..., str]:
     return lambda value, places=2: "" if value is None else money(value, currency, places)
@@ -102,7 +95,7 @@ def _environment(currency: str) -> jinja2.Environment:
     return env
 
 
-def _render_pdf(html: str, *, title: str) -> bytes:
+def _render_pdf(html: str) -> bytes:
     fetcher = PackageFetcher()
     pdf = HTML(string=html, base_url=PACKAGE_URL, url_fetcher=fetcher).write_pdf(
         pdf_tags=True, custom_metadata=False
@@ -220,7 +213,7 @@ def render_report(
         "regime": _REGIMES[tender.info.regime],
     }
     html = _environment(tender.info.currency).get_template("report.html").render(**context)
-    return Document(html=html, pdf=_render_pdf(html, title=tender.info.title))
+    return Document(html=html, pdf=_render_pdf(html))
 
 
 _REGIMES = {
@@ -295,19 +288,47 @@ def render_letters(
     env = _environment(tender.info.currency)
     template = env.get_template("letter.html")
     bidders = sorted({b.bidder_id for b in tender.bids})
-    letters = {}
-    for bidder_id in bidders:
-        bidder = tender.bidder(bidder_id)
-        html = template.render(
+    pages = {
+        bidder_id: template.render(
             tender=tender,
-            bidder=bidder,
+            bidder=tender.bidder(bidder_id),
             lots=_letter_lots(award, bidder_id, explanation),
             criteria=tender.criteria,
             standstill=period,
             notice_date=notice_date,
             regime=_REGIMES[tender.info.regime],
         )
-        letters[bidder_id] = Document(html=html, pdf=_render_pdf(html, title=bidder.name))
-        if progress is not None:
-            progress(bidder_id)
-    return letters
+        for bidder_id in bidders
+    }
+    pdfs = _render_many(pages, progress)
+    return {
+        bidder_id: Document(html=pages[bidder_id], pdf=pdfs[bidder_id]) for bidder_id in bidders
+    }
+
+
+#: Below this many letters a process pool costs more (starting WeasyPrint) than it saves.
+PARALLEL_FROM = 6
+
+
+def _render_many(pages: dict[str, str], progress: Callable[[str], None] | None) -> dict[str, bytes]:
+    """Render many documents, in parallel processes where there are cores to spare.
+
+    Each PDF depends only on its HTML, so the bytes are the same in any order or process.
+    """
+    workers = min(os.cpu_count() or 1, 4)
+    done: dict[str, bytes] = {}
+    if workers < 2 or len(pages) < PARALLEL_FROM:
+        for key, html in pages.items():
+            done[key] = _render_pdf(html)
+            if progress is not None:
+                progress(key)
+        return done
+    # spawn, not fork: Pango and fontconfig state must not be shared with a forked child.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(_render_pdf, html): key for key, html in pages.items()}
+        for future in as_completed(futures):
+            done[futures[future]] = future.result()
+            if progress is not None:
+                progress(futures[future])
+    return done
