@@ -248,7 +248,7 @@ def _letter_lots(award: Award, bidder_id: str, explanation: Explanation) -> list
             lost = lost_reason(explanation, lot.lot_id, bidder_id)
             if lost is None:
                 lost = f"the appointed bid scored higher (your bid ranked {own.rank})"
-            reasons.append(lost)
+            reasons.append(_to_bidder(lost, bidder_id))
         out.append(
             {
                 "lot": lot,
@@ -269,6 +269,17 @@ def _letter_lots(award: Award, bidder_id: str, explanation: Explanation) -> list
             }
         )
     return out
+
+
+def _to_bidder(reason: str, bidder_id: str) -> str:
+    """The optimiser's reason (said of a bidder) as a letter says it to that bidder."""
+    return (
+        reason.replace("at its ", "you had reached your ")
+        .replace("(it holds ", "(you are appointed to lots ")
+        .replace(
+            f"with {bidder_id} elsewhere or out", "with your tender placed elsewhere or not at all"
+        )
+    )
 
 
 def render_letters(

@@ -98,7 +98,7 @@ def test_letter_scores_match_scores_csv_and_standstill(htlah_report: Path, tmp_p
     for criterion in ("Q1", "Q2", "Q3"):
         assert f"{float(loser[criterion]):.2f} / 5" in section
         assert f"{float(winner[criterion]):.2f} / 5" in section
-    assert "share cap" in section
+    assert "youhadreachedyoursharecap" in squeeze(section)
     # pcr2015: notice Friday 19 August 2016; the 10th calendar day after is Monday 29 August
     # 2016, the Summer bank holiday, so the standstill runs to the end of Tuesday 30 August.
     assert "Tuesday30August2016" in squeeze(text)
