@@ -392,6 +392,24 @@ def htlah_marks(
     return marks, moderation
 
 
+def htlah_head(
+    fixture: Fixture, seed: int, title: str, day: str, lots: Sequence[tuple[str, str, str, int]]
+) -> None:
+    """tender.toml and lots.csv of an HTLAH procurement (the 2016 one or its re-run)."""
+    fixture.files["tender.toml"] = HTLAH_TOML.format(
+        seed=seed,
+        id=fixture.name,
+        title=title,
+        date=day,
+        criteria=criteria_toml(HTLAH_CRITERIA),
+    )
+    fixture.table(
+        "lots.csv",
+        ["lot_id", "name", "group", "hours_per_week"],
+        [[lot_id, name, group, hours] for lot_id, name, group, hours in lots],
+    )
+
+
 def make_htlah(seed: int = 2016) -> Fixture:
     """Help to Live at Home: 18 lots, about 30 bidders, planted failures and flags."""
     rng = random.Random(seed)
@@ -423,18 +441,7 @@ def make_htlah(seed: int = 2016) -> Fixture:
     bids.sort(key=lambda r: (r[0], order[r[1]]))
 
     marks, moderation = htlah_marks(rng, bidders, weak_safeguarding, weak_overall)
-    fixture.files["tender.toml"] = HTLAH_TOML.format(
-        seed=seed,
-        id="htlah-2016",
-        title="Help to Live at Home: lead providers",
-        date="2016-07-01",
-        criteria=criteria_toml(HTLAH_CRITERIA),
-    )
-    fixture.table(
-        "lots.csv",
-        ["lot_id", "name", "group", "hours_per_week"],
-        [[lot_id, name, group, hours] for lot_id, name, group, hours in HTLAH_LOTS],
-    )
+    htlah_head(fixture, seed, "Help to Live at Home: lead providers", "2016-07-01", HTLAH_LOTS)
     fixture.table(
         "bidders.csv",
         [
@@ -521,17 +528,12 @@ def make_west_leics(seed: int = 2017) -> Fixture:
         for lot_id in sorted(rng.sample(WEST_LEICS_LOTS, rng.randint(1, 3)), key=int):
             rate = rng.uniform(16.7, 17.9) if fails_price else rng.uniform(14.5, 16.2)
             bids.append([bidder_id, lot_id, money(rate)])
-    fixture.files["tender.toml"] = HTLAH_TOML.format(
-        seed=seed,
-        id="west-leics-2017",
-        title="Help to Live at Home: West Leicestershire lots re-procurement",
-        date="2017-04-28",
-        criteria=criteria_toml(HTLAH_CRITERIA),
-    )
-    fixture.table(
-        "lots.csv",
-        ["lot_id", "name", "group", "hours_per_week"],
-        [[lot_id, name, group, hours] for lot_id, name, group, hours in lots],
+    htlah_head(
+        fixture,
+        seed,
+        "Help to Live at Home: West Leicestershire lots re-procurement",
+        "2017-04-28",
+        lots,
     )
     fixture.table("bidders.csv", ["bidder_id", "name", "sme"], bidders)
     fixture.table("bids.csv", ["bidder_id", "lot_id", "rate"], bids)
