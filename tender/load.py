@@ -250,9 +250,16 @@ def _parse_toml(text: str, problems: _Problems) -> dict[str, Any]:
         return {}
     out: dict[str, Any] = {}
     for key in sorted(raw):
-        if key not in (*TOML_TABLES, "criteria"):
+        if key in (*TOML_TABLES, "criteria"):
+            continue
+        line = _toml_line(text, (key,))
+        if isinstance(raw[key], dict | list):
             known = [*TOML_TABLES, "criteria"]
-            problems.add(TOML_FILE, _toml_line(text, (key,)), key, _unknown(key, known, "table"))
+            problems.add(TOML_FILE, line, key, _unknown(key, known, "table"))
+        else:
+            problems.add(
+                TOML_FILE, line, key, "a key outside any table: is a [table] header missing?"
+            )
     for key in TOML_REQUIRED:
         if key not in raw:
             header = "[[criteria]]" if key == "criteria" else f"[{key}]"
@@ -445,6 +452,8 @@ def _message(err: Any) -> str:
         return f"not a whole number: {shown}"
     if kind == "finite_number":
         return f"not a finite number: {shown}"
+    if kind.startswith("date"):
+        return f"not a date: {shown} (write dates as YYYY-MM-DD, e.g. 2026-12-01)"
     if kind in ("bool_parsing", "bool_type"):
         return f"not true or false: {shown}"
     if kind == "string_pattern_mismatch":

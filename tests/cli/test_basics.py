@@ -83,3 +83,21 @@ def test_init_unknown_example(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli.cli, ["init", "--example", "nope", str(tmp_path / "x")])
     assert result.exit_code == 2
     assert "no example called 'nope'" in result.output
+
+
+BAD_CASES = sorted(p for p in (CORPUS / "bad").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("case", BAD_CASES, ids=[p.name for p in BAD_CASES])
+def test_every_bad_input_exits_2_cleanly(case: Path, tmp_path: Path) -> None:
+    expected = [
+        line
+        for line in (case / "EXPECTED").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    for command in (["validate", str(case)], ["score", str(case), "--out", str(tmp_path)]):
+        result = CliRunner().invoke(cli.cli, command)
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output
+        assert expected[0] in result.output
+    assert list(tmp_path.iterdir()) == []  # nothing half-written

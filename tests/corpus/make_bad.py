@@ -187,6 +187,78 @@ CASES: dict[str, tuple[str, dict[str, tuple[str, str] | None], list[str]]] = {
             "bidders.csv:2: sme: not true or false: 'maybe'",
         ],
     ),
+    "huge-number": (
+        "1e308 hours: a typing slip, not a lot",
+        {"lots.csv": ("L1,North,Area A,2000", "L1,North,Area A,1e308")},
+        ["lots.csv:2: hours_per_week: must be at most 1e+09"],
+    ),
+    "infinite-rate": (
+        "inf as a rate",
+        {"bids.csv": ("B1,L2,15.20", "B1,L2,inf")},
+        ["bids.csv:3: rate: not a finite number"],
+    ),
+    "formula-in-number": (
+        "a spreadsheet formula where a number belongs",
+        {"bids.csv": ("B3,L2,14.90", "B3,L2,=14.90+1")},
+        ["bids.csv:6: rate: not a number: '=14.90+1'"],
+    ),
+    "lookalike-id": (
+        "a bidder id with a Cyrillic letter that looks like a Latin B",
+        {"bids.csv": ("B3,L3,16.10", "\u04123,L3,16.10")},
+        ["bids.csv:7: bidder_id: not a valid id: '\u04123'"],
+    ),
+    "truncated-quote": (
+        "a file cut off inside a quoted cell",
+        {
+            "moderation.csv": (
+                "Panel agreed evidence of training matrix was partial.",
+                '"Panel agreed',
+            )
+        },
+        ["moderation.csv:2: not a readable CSV"],
+    ),
+    "empty-file": (
+        "an empty bids.csv (0 bytes)",
+        {
+            "bids.csv": (
+                "bidder_id,lot_id,rate\nB1,L1,15.00\nB1,L2,15.20\nB2,L1,16.00\n"
+                "B2,L3,15.50\nB3,L2,14.90\nB3,L3,16.10\n",
+                "",
+            )
+        },
+        ["bids.csv: empty file"],
+    ),
+    "empty-toml": (
+        "a tender.toml with nothing in it but a comment",
+        {"tender.toml": ("[tender]", "# [tender]")},
+        [
+            "tender.toml: tender: missing: tender.toml needs a [tender] table",
+            "tender.toml:3: id: a key outside any table: is a [table] header missing?",
+        ],
+    ),
+    "unknown-table": (
+        "a misspelt table in tender.toml",
+        {"tender.toml": ("[rules]", "[rule]")},
+        ["tender.toml:33: rule: unknown table (did you mean 'rules'?)"],
+    ),
+    "bad-date": (
+        "an award decision date that is not a date",
+        {"tender.toml": ("award_decision_date = 2026-12-01", 'award_decision_date = "next week"')},
+        ["tender.toml:7: tender.award_decision_date: not a date: 'next week' (write dates as"],
+    ),
+    "excluded-without-reason": (
+        "an excluded bidder with no reason given",
+        {
+            "bidders.csv": (
+                "bidder_id,name,sme\nB1,Alpha Care,true",
+                "bidder_id,name,sme,status\nB1,Alpha Care,true,excluded",
+            )
+        },
+        [
+            "bidders.csv:2: status_reason: an excluded bidder needs its reason",
+            "bidders.csv:3: 3 cells",
+        ],
+    ),
 }
 
 
