@@ -354,6 +354,11 @@ def report(
         sys.exit(NOT_PROVEN_EXIT)
 
 
+# Commands kept in their own modules register themselves on ``cli`` when imported; they
+# need the names above, so they are imported last.
+from tender import cli_commission, cli_interchange  # noqa: E402, F401
+
+
 def main() -> None:
     """Entry point of the ``tender`` console script."""
     cli(prog_name="tender")
