@@ -219,8 +219,13 @@ class AwardModel:
     def _variables(self) -> None:
         owner = pulp.LpProblem("award", pulp.LpMinimize)
         keys = list(self.data.keys)
+        fixed = set(self.problem.fixed)
         for key, name in zip(keys, _names("x", [(b, lot) for lot, b in keys]), strict=True):
-            self.x[key] = owner.add_variable(name, 0, 1, cat=pulp.LpBinary)
+            # PuLP resets a binary's bounds to 0..1, so a fixed bid is an integer fixed at 1.
+            if key in fixed:
+                self.x[key] = owner.add_variable(name, 1, 1, cat=pulp.LpInteger)
+            else:
+                self.x[key] = owner.add_variable(name, 0, 1, cat=pulp.LpBinary)
         short = sorted(lot.lot_id for lot in self.problem.lots if lot.min_providers > 0)
         for lot_id, name in zip(short, _names("v", [(k,) for k in short]), strict=True):
             top = self.problem.lot(lot_id).min_providers

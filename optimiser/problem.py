@@ -80,6 +80,11 @@ class AwardProblem(_Model):
     ``lots`` are in the tender's order (lots.csv), which the canonical tie-break follows.
     ``total_hours`` is the base of a ``tendered`` share cap; it defaults to the sum of the
     lots' hours but a scenario that drops lots may keep the original tender's total.
+    ``fixed`` lists ``(lot_id, bidder_id)`` candidates that every award must include (the
+    appointments held when a provider withdraws); they must not break a rule together.
+
+    Change a problem by building a new one, not with ``model_copy(update=...)``: that would
+    keep the cached lookups (:meth:`candidates_for`) of the old one.
     """
 
     lots: tuple[AwardLot, ...]
@@ -87,6 +92,7 @@ class AwardProblem(_Model):
     candidates: tuple[Candidate, ...]
     rules: Rules = Field(default_factory=Rules)
     total_hours: Annotated[float, Field(gt=0)] | None = None
+    fixed: tuple[tuple[str, str], ...] = ()
 
     @model_validator(mode="after")
     def _references(self) -> AwardProblem:
@@ -106,6 +112,10 @@ class AwardProblem(_Model):
                 problems.append(f"candidate {c.bidder_id}/{c.lot_id}: unknown lot")
             if c.bidder_id not in bidder_ids:
                 problems.append(f"candidate {c.bidder_id}/{c.lot_id}: unknown bidder")
+        keys = {(c.lot_id, c.bidder_id) for c in self.candidates}
+        for lot_id, bidder_id in self.fixed:
+            if (lot_id, bidder_id) not in keys:
+                problems.append(f"fixed {bidder_id}/{lot_id}: not a candidate")
         if problems:
             raise ValueError("; ".join(problems))
         return self

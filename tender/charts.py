@@ -31,13 +31,17 @@ from typing import TYPE_CHECKING
 from tender.formatting import whole_money
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from tender.award import Award
+    from tender.compare import Comparison, ScenarioResult
 
 __all__ = [
     "award_charts",
+    "comparison_charts",
     "cost_budget_svg",
     "provider_share_svg",
     "score_distribution_svg",
@@ -312,6 +316,116 @@ def cost_budget_svg(award: Award) -> str:
             "Annual cost of the award" + (" against the budget" if budget is not None else "")
         )
         return _svg(fig, "cost", description)
+
+
+# --- scenario comparison -------------------------------------------------------------------
+
+
+def comparison_charts(comparison: Comparison) -> list[tuple[str, str]]:
+    """One bar chart per metric of a scenario comparison, as (title, inline SVG) pairs.
+
+    Scenarios whose rules could not be met have no bar; a budget or a share cap is drawn as
+    a dashed line where every scenario shares it.
+    """
+    currency = comparison.currency
+    results = comparison.results
+
+    def common(get: Callable[[ScenarioResult], float | None]) -> float | None:
+        values = {get(r) for r in results}
+        return values.pop() if len(values) == 1 else None
+
+    metrics: list[
+        tuple[
+            str, str, Callable[[ScenarioResult], float | None], Callable[[float], str], float | None
+        ]
+    ] = [
+        ("covered", "Lots covered", lambda r: r.lots_covered, lambda v: f"{v:.0f}", None),
+        ("vacant", "Vacant places", lambda r: r.places_vacant, lambda v: f"{v:.0f}", None),
+        (
+            "mean",
+            "Mean score of the appointed bids",
+            lambda r: r.mean_score,
+            lambda v: f"{v:.2f}",
+            None,
+        ),
+        (
+            "cost",
+            "Annual cost",
+            lambda r: r.annual_cost,
+            lambda v: _short_money(v, currency),
+            common(lambda r: r.budget_per_year),
+        ),
+        ("providers", "Providers appointed", lambda r: r.providers, lambda v: f"{v:.0f}", None),
+        (
+            "share",
+            "Largest provider share of hours",
+            lambda r: r.largest_share,
+            lambda v: f"{v:.1%}",
+            common(lambda r: r.max_share_of_hours),
+        ),
+        ("hhi", "Market concentration (HHI)", lambda r: r.hhi, lambda v: f"{v:,.0f}", None),
+        ("sme", "SME share of awarded hours", lambda r: r.sme_share, lambda v: f"{v:.1%}", None),
+        (
+            "changed",
+            "Lots changing hands against the baseline",
+            lambda r: r.lots_changed,
+            lambda v: f"{v:.0f}",
+            None,
+        ),
+    ]
+    charts = []
+    for name, title, get, fmt, reference in metrics:
+        values = [get(r) for r in results]
+        if all(v is None for v in values):
+            continue
+        integer = name in ("covered", "vacant", "providers", "changed")
+        charts.append(
+            (title, _scenario_bars(name, title, results, values, fmt, reference, integer=integer))
+        )
+    return charts
+
+
+def _scenario_bars(
+    name: str,
+    title: str,
+    results: tuple[ScenarioResult, ...],
+    values: list[float | None],
+    fmt: Callable[[float], str],
+    reference: float | None,
+    *,
+    integer: bool,
+) -> str:
+    labels = [_label(r.name) for r in results]
+    shown = [v if v is not None else 0.0 for v in values]
+    described = ", ".join(
+        f"{r.name} {fmt(v) if v is not None else 'no award' if r.error else 'n/a'}"
+        for r, v in zip(results, values, strict=True)
+    )
+    description = f"Bar chart of {title.lower()} by scenario: {described}."
+    height = (1.6 + 0.55 * len(results)) * CM
+    with _figure(height=height) as fig:
+        ax = fig.add_subplot()
+        positions = range(len(results))
+        colours = [GREY if i == 0 else BLUE for i in positions]
+        ax.barh(positions, shown, height=0.6, color=colours)
+        ax.set_yticks(positions, labels)
+        ax.set_ylim(len(results) - 0.4, -0.6)
+        right = max([*shown, reference or 0.0]) * 1.25 or 1.0
+        ax.set_xlim(0, right)
+        for y, value, result in zip(positions, values, results, strict=True):
+            text = fmt(value) if value is not None else "no award" if result.error else "n/a"
+            ax.text((value or 0.0) + right * 0.01, y, text, va="center")
+        if reference is not None:
+            ax.axvline(reference, color=VERMILLION, linestyle="--", linewidth=1)
+        ax.xaxis.set_major_formatter(lambda x, _: fmt(x))
+        if integer:
+            from matplotlib.ticker import MaxNLocator
+
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(axis="x", color="#dddddd", linewidth=0.5)
+        ax.set_axisbelow(True)
+        ax.set_title(title)
+        return _svg(fig, f"compare-{name}", description)
 
 
 # --- helpers -------------------------------------------------------------------------------

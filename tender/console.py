@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -143,8 +143,22 @@ def print_award(award: Award, *, console: Console | None = None) -> None:
             )
 
 
+class _Advance:
+    """Advances a progress bar by one item; ``total`` sets the count once it is known."""
+
+    def __init__(self, progress: Any, task: Any) -> None:
+        self._progress, self._task = progress, task
+
+    def __call__(self, _item: str) -> None:
+        self._progress.advance(self._task)
+
+    def total(self, count: int) -> None:
+        """Set how many items the bar counts to."""
+        self._progress.update(self._task, total=count)
+
+
 @contextmanager
-def progress_bar(label: str, total: int) -> Iterator[Callable[[str], None]]:
+def progress_bar(label: str, total: int | None) -> Iterator[_Advance]:
     """A progress bar on standard error for long runs; yields the function to advance it."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -156,4 +170,4 @@ def progress_bar(label: str, total: int) -> Iterator[Callable[[str], None]]:
         transient=True,
     ) as progress:
         task = progress.add_task(label, total=total)
-        yield lambda _item: progress.advance(task)
+        yield _Advance(progress, task)

@@ -37,8 +37,16 @@ from tender.models import (
     TenderInfo,
     find_reference_problems,
 )
+from tender.scenarios import Scenario
 
-__all__ = ["CSV_FILES", "MAX_FILE_BYTES", "TOML_FILE", "load_tender"]
+__all__ = [
+    "CSV_FILES",
+    "MAX_FILE_BYTES",
+    "TOML_FILE",
+    "load_scenario",
+    "load_tender",
+    "scenario_paths",
+]
 
 TOML_FILE = "tender.toml"
 
@@ -477,3 +485,85 @@ def _message(err: Any) -> str:
     if kind in ("string_too_short", "string_too_long"):
         return f"{err['msg'].replace('String', 'text')}"
     return f"{err['msg']} (got {shown})"
+
+
+# --- scenarios -----------------------------------------------------------------------------
+
+SCENARIO_DIR = "scenarios"
+#: Scenario files are a few lines by hand; anything this big is the wrong file.
+MAX_SCENARIO_BYTES = 1024 * 1024
+
+
+def scenario_paths(folder: Path | str) -> list[Path]:
+    """The scenario files shipped in a tender folder, sorted by name."""
+    return sorted((Path(folder) / SCENARIO_DIR).glob("*.toml"))
+
+
+def load_scenario(path: Path | str, folder: Path | str | None = None) -> Scenario:
+    """Read a scenario file; a bare name is looked up in the tender folder's scenarios/.
+
+    The file holds ``[scenario]`` (description, exclude_bidders, lots, merge, split) and any
+    of ``[rules]``, ``[evaluation]``, ``[price]`` with the keys they override, and
+    ``[criteria]`` with criterion weights; the text ``"none"`` removes a rule (TOML has no
+    null).
+
+    Raises:
+        InputError: a missing file, bad TOML or an unknown key, named by file, line and key.
+    """
+    path = Path(path)
+    if not path.suffix and folder is not None:
+        path = Path(folder) / SCENARIO_DIR / f"{path.name}.toml"
+    shown = f"{SCENARIO_DIR}/{path.name}" if path.parent.name == SCENARIO_DIR else str(path)
+    if not path.is_file():
+        known = ", ".join(p.stem for p in scenario_paths(folder)) if folder else ""
+        hint = f" (scenarios here: {known})" if known else ""
+        raise InputError(f"no such scenario file{hint}", file=shown)
+    if path.stat().st_size > MAX_SCENARIO_BYTES:
+        raise InputError(
+            f"too large for a scenario file (over {MAX_SCENARIO_BYTES:,} bytes)", file=shown
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", file=shown) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", file=shown) from None
+    tables = ["scenario", "rules", "evaluation", "price", "criteria"]
+    for name in raw:
+        if name not in tables or not isinstance(raw[name], dict):
+            raise InputError(
+                _unknown(name, tables, "table"),
+                file=shown,
+                row=_toml_line(text, (name,)),
+                column=name,
+            )
+    head = raw.pop("scenario", {})
+    overrides: dict[str, Any] = {
+        table: {k: (None if v == "none" else v) for k, v in raw.get(table, {}).items()}
+        for table in ("rules", "evaluation", "price")
+    }
+    for table, model in (("rules", Rules), ("evaluation", Evaluation), ("price", PriceRules)):
+        for key in overrides[table]:
+            if key not in model.model_fields:
+                raise InputError(
+                    _unknown(key, list(model.model_fields), "key"),
+                    file=shown,
+                    row=_toml_line(text, (table, key)),
+                    column=f"{table}.{key}",
+                )
+    fields = {"name": path.stem, "source": shown, **head, **overrides}
+    fields["criteria"] = raw.get("criteria", {})
+    try:
+        return Scenario.model_validate(fields)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [str(p) for p in err["loc"]]
+        table = "criteria" if loc and loc[0] == "criteria" else "scenario"
+        key = loc[1] if table == "criteria" and len(loc) > 1 else (loc[0] if loc else "")
+        raise InputError(
+            _message(err),
+            file=shown,
+            row=_toml_line(text, (table, key)),
+            column=f"{table}.{key}",
+        ) from None

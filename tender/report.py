@@ -343,3 +343,53 @@ def _render_many(pages: dict[str, str], progress: Callable[[str], None] | None) 
             if progress is not None:
                 progress(futures[future])
     return done
+
+
+# --- the scenario comparison ---------------------------------------------------------------
+
+
+def render_comparison(tender: Any, comparison: Any, *, command: str = "") -> bytes:
+    """The commissioners' comparison of lotting options as a PDF: table, rule costs, charts.
+
+    Args:
+        tender: The baseline tender (a :class:`~tender.models.Tender`).
+        comparison: The :class:`~tender.compare.Comparison` of its scenarios.
+        command: The exact command line, for the audit note.
+    """
+    from tender.charts import comparison_charts
+
+    context = {
+        "tender": tender,
+        "comparison": comparison,
+        "results": comparison.results,
+        "rule_rows": _rule_cost_rows(comparison),
+        "charts": comparison_charts(comparison),
+        "audit": {"version": __version__, "command": command},
+    }
+    html = _environment(tender.info.currency).get_template("compare.html").render(**context)
+    return _render_pdf(html)
+
+
+def _rule_cost_rows(comparison: Any) -> list[tuple[str, list[list[str]]]]:
+    """Per rule, one cell per scenario with rule costs: lines of text, as the table shows."""
+    shown = [r for r in comparison.results if r.rule_costs]
+    rows = []
+    for rule in sorted({c.rule for r in shown for c in r.rule_costs}):
+        cells = []
+        for r in shown:
+            cost = next((c for c in r.rule_costs if c.rule == rule), None)
+            if cost is None:
+                cells.append(["not set"])
+            elif not cost.binding:
+                cells.append(["not binding"])
+            else:
+                sign = "+" if cost.cost_change >= 0 else ""
+                lines = [
+                    f"{cost.score_gain:+,.1f} score",
+                    f"{sign}{money(cost.cost_change, comparison.currency, 0)} a year",
+                ]
+                if cost.vacancies_filled:
+                    lines.append(f"{cost.vacancies_filled} more places filled")
+                cells.append(lines)
+        rows.append((rule, cells))
+    return rows

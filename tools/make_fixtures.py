@@ -471,6 +471,8 @@ def make_htlah(seed: int = 2016) -> Fixture:
     )
     fixture.table("marks.csv", ["bidder_id", "criterion_id", "evaluator", "score"], marks)
     fixture.table("moderation.csv", ["bidder_id", "criterion_id", "score", "rationale"], moderation)
+    for name, text in HTLAH_SCENARIOS.items():
+        fixture.files[f"scenarios/{name}.toml"] = text
     fixture.files["README.md"] = README_HTLAH.format(
         seed=seed,
         excluded=excluded.bidder_id,
@@ -481,6 +483,50 @@ def make_htlah(seed: int = 2016) -> Fixture:
     )
     return fixture
 
+
+#: Lotting options a commissioner might weigh (`tender compare fixtures/htlah-2016`).
+HTLAH_SCENARIOS = {
+    "no-share-cap": """\
+# What the 15% cap on a provider's share of hours costs: the same tender without it.
+[scenario]
+description = "No cap on a provider's share of hours"
+
+[rules]
+max_share_of_hours = "none"
+""",
+    "max-2-lots": """\
+# A tighter spread of providers: at most 2 lots each instead of 3.
+[scenario]
+description = "At most 2 lots per provider"
+
+[rules]
+max_lots_per_bidder = 2
+""",
+    "quality-70": """\
+# A heavier quality weighting: 70/30 instead of 60/40 (criteria weights scale with it).
+[scenario]
+description = "Quality 70%, price 30%"
+
+[evaluation]
+quality_weight = 70
+""",
+    "merge-oadby-wigston": """\
+# Oadby and Wigston as one lot, as before the business case split it in two.
+[scenario]
+description = "Lots 9 and 10 (Oadby; Wigston & South Wigston) merged into one lot"
+merge = [["9", "10"]]
+""",
+    "west-leics-lots": """\
+# Only the three West Leicestershire lots that were re-procured in 2017. A 15% cap on 3 lots
+# (8,240 hours) would be below any one lot, so the cap goes, as it did in the re-procurement.
+[scenario]
+description = "Only lots 12, 13 and 18 (the 2017 re-procurement), with no share cap"
+lots = ["12", "13", "18"]
+
+[rules]
+max_share_of_hours = "none"
+""",
+}
 
 README_HTLAH = """\
 # htlah-2016: Help to Live at Home, Leicestershire (illustrative)
@@ -505,6 +551,10 @@ Planted for the examples and tests: bidder {excluded} is excluded (financial sta
 abnormally low (flagged, not rejected); {high} is above the upper rate; several marks diverge
 (amber and red), the red ones with consensus rows in moderation.csv; bidder B01 is strong and
 cheap on many lots, so the share and lot caps bind on it.
+
+`scenarios/` holds five lotting options for `tender compare`: no share cap, at most 2 lots per
+provider, a 70/30 weighting, Oadby and Wigston merged into one lot, and only the three West
+Leicestershire lots re-procured in 2017.
 """
 
 
@@ -774,6 +824,7 @@ def write(out: Path) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in sorted(fixture.files.items()):
             path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(text.encode("utf-8"))
             written.append(path)
     return written

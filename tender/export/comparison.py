@@ -1,0 +1,167 @@
+"""compare.csv, rule_costs.csv and compare.json: a comparison of lotting options as data."""
+
+from __future__ import annotations
+
+import json
+
+from tender.compare import COMPARE_COLUMNS, Comparison, ScenarioResult
+from tender.export.scores import csv_bytes, number
+from tender.sensitivity import Sensitivity
+from tender.withdraw import Withdrawal
+
+__all__ = [
+    "RULE_COST_COLUMNS",
+    "WITHDRAWAL_COLUMNS",
+    "compare_csv",
+    "compare_json",
+    "margins_csv",
+    "reversals_csv",
+    "rule_costs_csv",
+    "sensitivity_json",
+    "sweep_csv",
+    "withdrawal_csv",
+    "withdrawal_json",
+]
+
+#: The columns of rule_costs.csv: one row per scenario and rule that is set.
+RULE_COST_COLUMNS = (
+    "scenario",
+    "rule",
+    "binding",
+    "score_gain",
+    "cost_change",
+    "vacancies_filled",
+    "awards_changed",
+    "status",
+)
+
+
+def _cell(result: ScenarioResult, column: str) -> str:
+    value = getattr(result, column, None) if column != "scenario" else result.name
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return number(value)
+    return str(value)
+
+
+def compare_csv(comparison: Comparison) -> bytes:
+    """One row per scenario, the baseline first, in :data:`COMPARE_COLUMNS` order."""
+    rows = [[_cell(r, c) for c in COMPARE_COLUMNS] for r in comparison.results]
+    return csv_bytes(COMPARE_COLUMNS, rows)
+
+
+def rule_costs_csv(comparison: Comparison) -> bytes:
+    """What each rule costs in each scenario: the change if the rule were removed."""
+    rows = [
+        [
+            r.name,
+            c.rule,
+            "true" if c.binding else "false",
+            number(c.score_gain),
+            number(c.cost_change),
+            str(c.vacancies_filled),
+            str(c.awards_changed),
+            c.status.value,
+        ]
+        for r in comparison.results
+        for c in r.rule_costs
+    ]
+    return csv_bytes(RULE_COST_COLUMNS, rows)
+
+
+def compare_json(comparison: Comparison) -> bytes:
+    """The whole comparison, awards per lot included; the same bytes for the same inputs."""
+    data = comparison.model_dump(mode="json")
+    return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+#: The columns of withdrawal.csv: one row per lot whose providers change.
+WITHDRAWAL_COLUMNS = (
+    "lot_id",
+    "lot_name",
+    "before",
+    "after",
+    "score_before",
+    "score_after",
+    "annual_cost_before",
+    "annual_cost_after",
+    "vacant_places",
+    "note",
+)
+
+
+def withdrawal_csv(withdrawal: Withdrawal) -> bytes:
+    """One row per lot whose providers change; several providers are joined with spaces."""
+    rows = [
+        [
+            c.lot_id,
+            c.lot_name,
+            " ".join(c.before),
+            " ".join(c.after),
+            number(c.score_before),
+            number(c.score_after),
+            number(c.cost_before),
+            number(c.cost_after),
+            str(c.vacant_places),
+            c.note,
+        ]
+        for c in withdrawal.changes
+    ]
+    return csv_bytes(WITHDRAWAL_COLUMNS, rows)
+
+
+def withdrawal_json(withdrawal: Withdrawal) -> bytes:
+    """The withdrawal as data; the same bytes for the same inputs."""
+    data = withdrawal.model_dump(mode="json")
+    return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def sweep_csv(result: Sensitivity) -> bytes:
+    """One row per price method and quality weight: the lots awarded differently."""
+    rows = [
+        [
+            p.price_method,
+            number(p.quality_weight),
+            number(100 - p.quality_weight),
+            str(len(p.lots_changed)),
+            " ".join(p.lots_changed),
+            p.status,
+        ]
+        for p in result.points
+    ]
+    header = (
+        "price_method",
+        "quality_weight",
+        "price_weight",
+        "lots_changed",
+        "lots",
+        "status",
+    )
+    return csv_bytes(header, rows)
+
+
+def reversals_csv(result: Sensitivity) -> bytes:
+    """Every pair of bidders that swap places in a lot, with the weight where they are level."""
+    rows = [
+        [r.price_method, r.lot_id, r.ahead_above, r.ahead_below, number(r.weight)]
+        for r in result.reversals
+    ]
+    return csv_bytes(("price_method", "lot_id", "ahead_above", "ahead_below", "weight"), rows)
+
+
+def margins_csv(result: Sensitivity) -> bytes:
+    """Each appointment's stability margin (empty: no one else could take the lot)."""
+    rows = [
+        [m.lot_id, m.bidder_id, number(m.total), number(m.margin), " ".join(m.goes_to)]
+        for m in result.margins
+    ]
+    return csv_bytes(("lot_id", "bidder_id", "total", "margin", "goes_to"), rows)
+
+
+def sensitivity_json(result: Sensitivity) -> bytes:
+    """The whole sensitivity analysis as data; the same bytes for the same inputs."""
+    data = result.model_dump(mode="json")
+    return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -1,0 +1,162 @@
+"""Withdrawal: every other award held, each freed lot to the best eligible alternative."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from pathlib import Path
+
+import pytest
+from builders import make_bidder, make_lot, make_marks, make_tender
+from paths import FIXTURES
+
+from tender.award import make_award
+from tender.errors import InputError
+from tender.load import load_tender
+from tender.models import Tender
+from tender.scoring import score_tender
+from tender.withdraw import read_award_json, withdraw
+
+
+def _random_tender(seed: int) -> Tender:
+    """4 lots, 5 bidders, a lot cap and capacities: small enough to enumerate."""
+    rng = random.Random(seed)
+    lots = [make_lot(f"L{i}", hours=rng.choice([800, 1000, 1200, 1500])) for i in range(1, 5)]
+    bidders = [
+        make_bidder(f"B{i}", capacity_hours_per_week=rng.choice([None, 2000, 2600]))
+        for i in range(1, 6)
+    ]
+    bids, marks = [], []
+    for bidder in bidders:
+        marks.append(make_marks(bidder.bidder_id, "Q1", rng.randint(2, 5), rng.randint(2, 5)))
+        marks.append(make_marks(bidder.bidder_id, "Q2", rng.randint(2, 5)))
+        for lot in lots:
+            if rng.random() < 0.7:
+                bids.append((bidder.bidder_id, lot.lot_id, round(rng.uniform(14.6, 17.4), 2)))
+    return make_tender(
+        lots=lots,
+        bidders=bidders,
+        bids=bids,
+        marks=marks,
+        rules={"max_lots_per_bidder": rng.choice([1, 2])},
+    )
+
+
+def _brute_force_refill(
+    tender: Tender, before: dict[str, tuple[str, ...]], gone: str
+) -> tuple[int, float]:
+    """Fewest vacancies, then best hours-weighted score, over every way to refill."""
+    scores = {(b.lot_id, b.bidder_id): b.total for b in score_tender(tender).bids if b.compliant}
+    hours = {lot.lot_id: lot.hours_per_week for lot in tender.lots}
+    bidders = {b.bidder_id: b for b in tender.bidders}
+    freed = [lot for lot, held in before.items() if gone in held]
+    kept = {lot: held[0] for lot, held in before.items() if held and gone not in held}
+    options = [
+        [None, *sorted(b for (lot_id, b) in scores if lot_id == lot and b != gone)] for lot in freed
+    ]
+    best: tuple[int, float] | None = None
+    for choice in itertools.product(*options):
+        award = dict(kept) | {lot: b for lot, b in zip(freed, choice, strict=True) if b}
+        count: dict[str, int] = {}
+        load: dict[str, float] = {}
+        for lot, b in award.items():
+            count[b] = count.get(b, 0) + 1
+            load[b] = load.get(b, 0.0) + hours[lot]
+        cap = tender.rules.max_lots_per_bidder
+        if any(n > cap for n in count.values()):
+            continue
+        if any(
+            bidders[b].capacity_hours_per_week is not None
+            and load[b] > bidders[b].capacity_hours_per_week
+            for b in load
+        ):
+            continue
+        vacancies = sum(1 for b in choice if b is None)
+        score = sum(scores[(lot, b)] * hours[lot] for lot, b in award.items())
+        key = (vacancies, -score)
+        if best is None or key < (best[0], -best[1]):
+            best = (vacancies, score)
+    assert best is not None
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_withdrawal_matches_brute_force(seed: int) -> None:
+    tender = _random_tender(seed)
+    award = make_award(tender)
+    before = {o.lot_id: tuple(a.bidder_id for a in o.appointments) for o in award.lots}
+    holders = sorted({b for held in before.values() for b in held})
+    if not holders:
+        pytest.skip("nothing awarded")
+    gone = holders[seed % len(holders)]
+    result = withdraw(tender, gone, before=before)
+    after = dict(before)
+    for change in result.changes:
+        after[change.lot_id] = change.after
+    # Every other appointment is held exactly.
+    for lot, held in before.items():
+        if gone not in held:
+            assert after[lot] == held, lot
+    assert all(gone not in held for held in after.values())
+    scores = {(b.lot_id, b.bidder_id): b.total for b in score_tender(tender).bids}
+    hours = {lot.lot_id: lot.hours_per_week for lot in tender.lots}
+    vacancies = sum(1 for lot, held in before.items() if gone in held and not after[lot])
+    score = sum(scores[(lot, b)] * hours[lot] for lot, held in after.items() for b in held)
+    best_vacancies, best_score = _brute_force_refill(tender, before, gone)
+    assert vacancies == best_vacancies
+    assert score == pytest.approx(best_score, abs=1e-6)
+
+
+def test_withdrawal_by_hand() -> None:
+    # A and B are won by X; Y is second on A, Z second on B; Y may hold only 1 lot and
+    # already holds C, so B goes to Z and A has no one left: vacant.
+    tender = make_tender(
+        lots=["A", "B", "C"],
+        bidders=["X", make_bidder("Y", max_lots=1), "Z"],
+        bids=[
+            ("X", "A", 15.0),
+            ("X", "B", 15.0),
+            ("Y", "A", 16.0),
+            ("Y", "C", 15.0),
+            ("Z", "B", 17.0),
+        ],
+        rules={"max_lots_per_bidder": 2},
+    )
+    before = {"A": ("X",), "B": ("X",), "C": ("Y",)}
+    result = withdraw(tender, "X", before=before)
+    changes = {c.lot_id: c for c in result.changes}
+    assert set(changes) == {"A", "B"}
+    assert changes["B"].after == ("Z",)
+    assert changes["A"].after == ()
+    assert changes["A"].vacant_places == 1
+    assert "Y" in changes["A"].note
+    # Re-optimising may move Y from C to A (same score, cheaper) or not; C stays covered.
+    moved = withdraw(tender, "X", before=before, reoptimise=True)
+    assert moved.reoptimised
+    assert all(c.after or c.lot_id != "C" for c in moved.changes)
+
+
+def test_bidder_without_lots_is_refused() -> None:
+    tender = load_tender(FIXTURES / "htlah-2016")
+    with pytest.raises(InputError, match="holds no lot"):
+        withdraw(tender, "B30")
+    with pytest.raises(InputError, match="no bidder"):
+        withdraw(tender, "NOPE")
+
+
+def test_read_award_json_checks_the_tender(tmp_path: Path) -> None:
+    tender = load_tender(FIXTURES / "leeds-2015")
+    path = tmp_path / "award.json"
+    path.write_text(json.dumps({"tender_id": "other", "lots": []}), encoding="utf-8")
+    with pytest.raises(InputError, match="not 'leeds-2015'"):
+        read_award_json(path, tender)
+    path.write_text(
+        json.dumps({"tender_id": "leeds-2015", "lots": [{"lot_id": "ZZ", "appointments": []}]}),
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="'ZZ' is not in this tender"):
+        read_award_json(path, tender)
+    path.write_text("{", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot read"):
+        read_award_json(path, tender)
