@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from tender.compare import COMPARE_COLUMNS, Comparison, ScenarioResult
 from tender.export.scores import csv_bytes, number
@@ -74,8 +75,7 @@ def rule_costs_csv(comparison: Comparison) -> bytes:
 
 def compare_json(comparison: Comparison) -> bytes:
     """The whole comparison, awards per lot included; the same bytes for the same inputs."""
-    data = comparison.model_dump(mode="json")
-    return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return _json(comparison.model_dump(mode="json"))
 
 
 #: The columns of withdrawal.csv: one row per lot whose providers change.
@@ -115,8 +115,7 @@ def withdrawal_csv(withdrawal: Withdrawal) -> bytes:
 
 def withdrawal_json(withdrawal: Withdrawal) -> bytes:
     """The withdrawal as data; the same bytes for the same inputs."""
-    data = withdrawal.model_dump(mode="json")
-    return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return _json(withdrawal.model_dump(mode="json"))
 
 
 def sweep_csv(result: Sensitivity) -> bytes:
@@ -163,5 +162,9 @@ def margins_csv(result: Sensitivity) -> bytes:
 
 def sensitivity_json(result: Sensitivity) -> bytes:
     """The whole sensitivity analysis as data; the same bytes for the same inputs."""
-    data = result.model_dump(mode="json")
+    return _json(result.model_dump(mode="json"))
+
+
+def _json(data: Any) -> bytes:
+    """JSON as every tender export writes it: sorted keys, indented, UTF-8, a final newline."""
     return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
