@@ -16,18 +16,22 @@ import click
 from tender import __version__
 from tender.errors import OutputExistsError, TenderError
 
-__all__ = ["NOT_PROVEN_EXIT", "cli", "main"]
+__all__ = ["INTERRUPTED_EXIT", "NOT_PROVEN_EXIT", "cli", "main"]
 
 #: Exit code of an award that the time limit left feasible but not proven optimal.
 NOT_PROVEN_EXIT = 4
+
+#: Exit code of a run stopped by Ctrl-C (SIGINT): the shell convention, 128 + signal 2.
+INTERRUPTED_EXIT = 130
 
 
 class TenderGroup(click.Group):
     """The single place where errors become exit codes.
 
     A :class:`TenderError` prints ``error: ...`` and exits with its ``exit_code`` (2 for bad
-    input, 3 for an award that cannot be made); anything else is a bug: exit 1, and the
-    traceback only with ``--debug``.
+    input, 3 for an award that cannot be made); Ctrl-C prints ``interrupted`` and exits 130
+    (outputs are written atomically, so nothing half-written is left); anything else is a
+    bug: exit 1, and the traceback only with ``--debug``.
     """
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -41,6 +45,12 @@ class TenderGroup(click.Group):
                 raise
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            # click would print "Aborted!" and exit 1, the code of a bug.
+            if ctx.params.get("debug"):
+                raise
+            click.echo("interrupted", err=True)
+            ctx.exit(INTERRUPTED_EXIT)
         except Exception as exc:
             if ctx.params.get("debug"):
                 raise
@@ -84,19 +94,53 @@ def _tender_dir() -> Any:
 @cli.command()
 @click.option("--example", metavar="NAME", help="Copy a shipped example tender (see --list).")
 @click.option("--list", "list_examples", is_flag=True, help="List the shipped examples and exit.")
+@click.option(
+    "--xlsx",
+    "workbook",
+    type=click.Path(path_type=Path),
+    help="Write one .xlsx workbook (headers, id lists, notes) instead of a folder.",
+)
 @click.option("--force", is_flag=True, help="Write into DIR even if it is not empty.")
 @click.argument("directory", type=click.Path(path_type=Path), required=False)
-def init(example: str | None, list_examples: bool, force: bool, directory: Path | None) -> None:
-    """Create a tender folder: a shipped example, or a commented blank template.
+def init(
+    example: str | None,
+    list_examples: bool,
+    workbook: Path | None,
+    force: bool,
+    directory: Path | None,
+) -> None:
+    """Create a tender folder or workbook: a shipped example, or a blank template.
 
     Example:
         tender init --example htlah-2016 my-tender
+        tender init --xlsx my-tender.xlsx
     """
     from tender import resources
 
     if list_examples:
         for name in resources.example_names():
             click.echo(name)
+        return
+    if workbook is not None:
+        if directory is not None:
+            raise click.UsageError("give either DIRECTORY or --xlsx FILE, not both")
+        from tender.output import write_outputs
+        from tender.xlsx import blank_workbook_bytes, workbook_bytes
+
+        if example:
+            import tempfile
+
+            from tender.load import load_tender
+
+            with tempfile.TemporaryDirectory() as scratch:
+                folder = Path(scratch) / "example"
+                resources.copy_example(example, folder)
+                data = workbook_bytes(load_tender(folder))
+        else:
+            data = blank_workbook_bytes()
+        write_outputs(workbook.parent, {workbook.name: data}, force=force)
+        what = f"example {example!r}" if example else "a blank tender workbook (see its notes)"
+        click.echo(f"wrote {what} to {workbook}")
         return
     if directory is None:
         raise click.UsageError("DIRECTORY is required")

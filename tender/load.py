@@ -4,6 +4,9 @@ The only reader of the input files. Every problem is located as a spreadsheet us
 for it (``bids.csv:7: rate: not a number: 'abc'``: the header is row 1) and one run reports all
 problems found, up to :data:`~tender.errors.MAX_PROBLEMS`, so a file can be fixed in one pass.
 The standard library's ``csv`` is used rather than pandas so ``tender validate`` starts fast.
+
+A workbook (:mod:`tender.xlsx`) is read into the same rows and goes through the same checks
+(:func:`tender_from_rows`), so both sources give the same messages.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import hashlib
 import io
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,16 +45,25 @@ from tender.scenarios import Scenario
 __all__ = [
     "CSV_FILES",
     "MAX_FILE_BYTES",
+    "MAX_ROWS",
     "TOML_FILE",
+    "Locate",
+    "Table",
     "load_scenario",
     "load_tender",
     "scenario_paths",
+    "tender_from_rows",
 ]
 
 TOML_FILE = "tender.toml"
 
 #: Larger inputs are refused before they are read: a real tender's files are kilobytes.
 MAX_FILE_BYTES = 64 * 1024 * 1024
+
+#: Data rows per CSV file. Each row becomes a model of about 1 KB, so this bounds memory (a
+#: 10^6-row bids.csv took 1 GB); the largest benchmark tender, 1,000 lots x 500 bidders, has
+#: at most 500,000 bids.
+MAX_ROWS = 500_000
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,21 @@ TOML_TABLES: dict[str, type[BaseModel]] = {
 }
 TOML_REQUIRED = ("tender", "evaluation", "criteria")
 
+#: Where a key path of tender.toml (``("criteria", 0, "weight")``) is written: its row or line.
+Locate = Callable[[tuple[Any, ...]], int | None]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One CSV file's content as read from any source: header and ``(row, cells)`` records.
+
+    ``row`` is the row number a spreadsheet shows (the header is row 1), so a problem found
+    in a record is reported where the user will look for it.
+    """
+
+    header: list[str]
+    records: Iterable[tuple[int, list[str]]]
+
 
 class _TooMany(Exception):
     """Raised inside the loader once MAX_PROBLEMS have been collected."""
@@ -128,11 +155,11 @@ class _Problems:
 
 
 def load_tender(folder: Path | str) -> Tender:
-    """Load and validate a tender folder.
+    """Load and validate a tender folder or workbook.
 
     Args:
         folder: a folder holding tender.toml, lots.csv, bidders.csv, bids.csv, marks.csv and
-            optionally moderation.csv.
+            optionally moderation.csv; or an ``.xlsx`` workbook with sheets of those names.
 
     Returns:
         The validated tender, with the SHA-256 of every file read in ``sources``.
@@ -143,12 +170,51 @@ def load_tender(folder: Path | str) -> Tender:
     folder = Path(folder)
     if not folder.exists():
         raise InputError("no such folder", file=str(folder))
+    if folder.is_file() and folder.suffix.lower() in (".xlsx", ".xlsm"):
+        from tender.xlsx import read_workbook  # openpyxl is slow to import: only when needed
+
+        return read_workbook(folder)
     if not folder.is_dir():
-        hint = " (workbooks are not supported yet: use a tender folder)" if folder.suffix else ""
+        hint = " (a tender is a folder or an .xlsx workbook)" if folder.suffix else ""
         raise InputError(f"not a tender folder{hint}", file=str(folder))
     problems = _Problems()
     try:
         return _load(folder, problems)
+    except _TooMany:
+        raise InputError(problems=problems.items, truncated=True) from None
+
+
+def tender_from_rows(
+    config: Mapping[str, Any] | None,
+    tables: Mapping[str, Table | None],
+    *,
+    locate: Locate,
+    sources: Sequence[SourceFile] = (),
+    found: Sequence[Problem] = (),
+) -> Tender:
+    """Validate a tender given as rows, exactly as the files of a folder are validated.
+
+    Args:
+        config: tender.toml as parsed data (``None``: missing or unreadable, already reported).
+        tables: per CSV file name (``"bids.csv"``), its rows; ``None`` for a missing file.
+        locate: the row (or line) where a tender.toml key path is written.
+        sources: the files read, for the audit trail.
+        found: problems the reader has already found (unreadable cells, missing sheets).
+
+    Raises:
+        InputError: every problem, located as for a folder (``bids.csv``, row, column): the
+            caller translates the locations to its own (a workbook's ``bids!C17``).
+    """
+    problems = _Problems()
+    try:
+        for problem in found:
+            problems.add(problem.file, problem.row, problem.column, problem.message)
+        parsed = _parse_config(config, locate, problems) if config is not None else {}
+        tables_read: dict[str, list[BaseModel]] = {}
+        for name, spec in CSV_FILES.items():
+            table = tables.get(name)
+            tables_read[name] = _parse_table(table, name, spec, problems) if table else []
+        return _build(parsed, tables_read, locate, sources, problems)
     except _TooMany:
         raise InputError(problems=problems.items, truncated=True) from None
 
@@ -160,21 +226,34 @@ def _load(folder: Path, problems: _Problems) -> Tender:
         path = folder / name
         if not path.is_file():
             spec = CSV_FILES.get(name)
-            if spec is None or spec.needed:
+            if path.exists():  # a folder, or a link to a device such as /dev/zero
+                problems.add(name, None, None, "not a regular file: expected a text file")
+            elif spec is None or spec.needed:
                 problems.add(name, None, None, f"missing: a tender folder needs {name}")
             texts[name] = None
             continue
         texts[name] = _read_text(path, name, problems, sources)
     _check_extra_files(folder, problems)
 
-    config = _parse_toml(texts[TOML_FILE], problems) if texts[TOML_FILE] is not None else {}
+    toml_text = texts[TOML_FILE]
+    config = _parse_toml(toml_text, problems) if toml_text is not None else {}
     tables: dict[str, list[BaseModel]] = {}
     for name, spec in CSV_FILES.items():
         text = texts[name]
         tables[name] = _parse_csv(text, name, spec, problems) if text is not None else []
+    return _build(config, tables, lambda loc: _toml_line(toml_text or "", loc), sources, problems)
+
+
+def _build(
+    config: dict[str, Any],
+    tables: dict[str, list[BaseModel]],
+    locate: Locate,
+    sources: Sequence[SourceFile],
+    problems: _Problems,
+) -> Tender:
+    """The checks across rows and files, once every row is valid on its own."""
     if problems:
         raise InputError(problems=problems.items)
-
     kwargs: dict[str, Any] = {
         "lots": tuple(tables["lots.csv"]),
         "bidders": tuple(tables["bidders.csv"]),
@@ -190,9 +269,7 @@ def _load(folder: Path, problems: _Problems) -> Tender:
     ):
         row = ref.index + 2 if ref.index is not None else None
         if ref.table == TOML_FILE:
-            row = _toml_line(
-                texts[TOML_FILE] or "", tuple(ref.column.split(".")) if ref.column else ()
-            )
+            row = locate(tuple(ref.column.split(".")) if ref.column else ())
         problems.add(ref.table, row, ref.column, ref.message)
     if problems:
         raise InputError(problems=problems.items)
@@ -221,6 +298,10 @@ def _read_text(path: Path, name: str, problems: _Problems, sources: list[SourceF
         return None
     data = path.read_bytes()
     sources.append(SourceFile(name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data)))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode Text" and some exports: readable, but not the agreed encoding.
+        problems.add(name, 1, None, "UTF-16 text: save the file as UTF-8 (CSV UTF-8 in Excel)")
+        return None
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         problems.add(name, line, None, "binary data (a NUL byte): expected UTF-8 text")
@@ -248,19 +329,19 @@ def _read_text(path: Path, name: str, problems: _Problems, sources: list[SourceF
 
 def _parse_toml(text: str, problems: _Problems) -> dict[str, Any]:
     """Parse and validate tender.toml into the keyword arguments of :class:`Tender`."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        problems.add(
-            TOML_FILE, int(match.group(1)) if match else None, None, f"not valid TOML: {exc}"
-        )
+    raw = _decode_toml(text, problems)
+    if raw is None:
         return {}
+    return _parse_config(raw, lambda loc: _toml_line(text, loc), problems)
+
+
+def _parse_config(raw: Mapping[str, Any], locate: Locate, problems: _Problems) -> dict[str, Any]:
+    """Validate tender.toml's data (from the file or a workbook's tender sheet)."""
     out: dict[str, Any] = {}
     for key in sorted(raw):
         if key in (*TOML_TABLES, "criteria"):
             continue
-        line = _toml_line(text, (key,))
+        line = locate((key,))
         if isinstance(raw[key], dict | list):
             known = [*TOML_TABLES, "criteria"]
             problems.add(TOML_FILE, line, key, _unknown(key, known, "table"))
@@ -275,17 +356,15 @@ def _parse_toml(text: str, problems: _Problems) -> dict[str, Any]:
     for key, model in TOML_TABLES.items():
         value = raw.get(key, {})
         if not isinstance(value, dict):
-            problems.add(TOML_FILE, _toml_line(text, (key,)), key, "must be a table")
+            problems.add(TOML_FILE, locate((key,)), key, "must be a table")
             continue
-        out[key] = _validate(model, value, text, (key,), problems)
+        out[key] = _validate(model, value, locate, (key,), problems)
     criteria = raw.get("criteria", [])
     if not isinstance(criteria, list) or not all(isinstance(c, dict) for c in criteria):
-        problems.add(
-            TOML_FILE, _toml_line(text, ("criteria",)), "criteria", "must be [[criteria]] tables"
-        )
+        problems.add(TOML_FILE, locate(("criteria",)), "criteria", "must be [[criteria]] tables")
         criteria = []
     out["criteria"] = tuple(
-        _validate(Criterion, item, text, ("criteria", index), problems)
+        _validate(Criterion, item, locate, ("criteria", index), problems)
         for index, item in enumerate(criteria)
     )
     out["info"] = out.pop("tender")
@@ -294,10 +373,26 @@ def _parse_toml(text: str, problems: _Problems) -> dict[str, Any]:
     return out
 
 
+def _decode_toml(text: str, problems: _Problems) -> dict[str, Any] | None:
+    """The TOML document, or ``None`` with the problem (and its line) recorded."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = int(match.group(1)) if match else None
+        if line is None and "end of document" in str(exc):
+            line = len(text.splitlines()) or 1  # a file cut short: point at its last line
+        problems.add(TOML_FILE, line, None, f"not valid TOML: {exc}")
+    except RecursionError:
+        # tomllib recurses per nesting level: ``x = [[[[...]]]]`` thousands deep.
+        problems.add(TOML_FILE, None, None, "not valid TOML: values nested too deeply")
+    return None
+
+
 def _validate(
     model: type[BaseModel],
     value: dict[str, Any],
-    text: str,
+    locate: Locate,
     path: tuple[Any, ...],
     problems: _Problems,
 ) -> Any:
@@ -312,7 +407,7 @@ def _validate(
                 message = _unknown(str(err["loc"][-1]), known, "key")
             else:
                 message = _message(err)
-            problems.add(TOML_FILE, _toml_line(text, loc), column, message)
+            problems.add(TOML_FILE, locate(loc), column, message)
         return None
 
 
@@ -390,34 +485,83 @@ def _parse_csv(text: str, name: str, spec: CsvSpec, problems: _Problems) -> list
         return []
     if not _header_ok(header, name, spec, problems):
         return []
-    rows: list[BaseModel] = []
+    if text.count("\n") > MAX_ROWS + 1 and _too_many_rows(text, name, problems):
+        return []
+    return _parse_records(header, _csv_records(reader, name, problems), name, spec, problems)
+
+
+def _csv_records(
+    reader: Iterable[list[str]], name: str, problems: _Problems
+) -> Iterable[tuple[int, list[str]]]:
     row_number = 1
     try:
         for row_number, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(header):
+            yield row_number, cells
+    except csv.Error as exc:
+        problems.add(name, row_number + 1, None, f"not a readable CSV: {exc}")
+
+
+def _parse_table(table: Table, name: str, spec: CsvSpec, problems: _Problems) -> list[BaseModel]:
+    header = [h.strip() for h in table.header]
+    if not any(header):
+        problems.add(name, None, None, "empty file")
+        return []
+    if not _header_ok(header, name, spec, problems):
+        return []
+    return _parse_records(header, table.records, name, spec, problems)
+
+
+def _parse_records(
+    header: list[str],
+    records: Iterable[tuple[int, list[str]]],
+    name: str,
+    spec: CsvSpec,
+    problems: _Problems,
+) -> list[BaseModel]:
+    """Validate each record against its model: the one row check, whatever the source."""
+    rows: list[BaseModel] = []
+    for row_number, cells in records:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            problems.add(
+                name,
+                row_number,
+                None,
+                f"{len(cells)} cells but the header has {len(header)} columns",
+            )
+            continue
+        record = {
+            col: cell.strip() for col, cell in zip(header, cells, strict=True) if cell.strip()
+        }
+        try:
+            rows.append(spec.model.model_validate(record))
+        except ValidationError as exc:
+            for err in exc.errors():
+                column = str(err["loc"][0]) if err["loc"] else spec.row_column
+                problems.add(name, row_number, column, _message(err))
+    if spec.model is Lot and not rows and not problems:
+        problems.add(name, None, None, "no lots: the file has no data rows")
+    return rows
+
+
+def _too_many_rows(text: str, name: str, problems: _Problems) -> bool:
+    """Count records without building models (newlines overcount: cells may hold them)."""
+    records = 0
+    try:
+        for row_number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            records += row_number > 1 and any(c.strip() for c in cells)
+            if records > MAX_ROWS:
                 problems.add(
                     name,
                     row_number,
                     None,
-                    f"{len(cells)} cells but the header has {len(header)} columns",
+                    f"too many rows: more than {MAX_ROWS:,} data rows; is this the right file?",
                 )
-                continue
-            record = {
-                col: cell.strip() for col, cell in zip(header, cells, strict=True) if cell.strip()
-            }
-            try:
-                rows.append(spec.model.model_validate(record))
-            except ValidationError as exc:
-                for err in exc.errors():
-                    column = str(err["loc"][0]) if err["loc"] else spec.row_column
-                    problems.add(name, row_number, column, _message(err))
-    except csv.Error as exc:
-        problems.add(name, row_number + 1, None, f"not a readable CSV: {exc}")
-    if spec.model is Lot and not rows and not problems:
-        problems.add(name, None, None, "no lots: the file has no data rows")
-    return rows
+                return True
+    except csv.Error:
+        pass  # the full parse reports it, with its row
+    return False
 
 
 def _header_ok(header: list[str], name: str, spec: CsvSpec, problems: _Problems) -> bool:
@@ -529,6 +673,8 @@ def load_scenario(path: Path | str, folder: Path | str | None = None) -> Scenari
         raise InputError("not UTF-8 text", file=shown) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", file=shown) from None
+    except RecursionError:
+        raise InputError("not valid TOML: values nested too deeply", file=shown) from None
     tables = ["scenario", "rules", "evaluation", "price", "criteria"]
     for name in raw:
         if name not in tables or not isinstance(raw[name], dict):

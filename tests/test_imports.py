@@ -8,7 +8,7 @@ import sys
 import pytest
 from paths import MINI
 
-HEAVY = ("pulp", "highspy", "pandas", "weasyprint", "matplotlib")
+HEAVY = ("pulp", "highspy", "pandas", "weasyprint", "matplotlib", "openpyxl")
 
 PROBE = """
 import sys

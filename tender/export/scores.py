@@ -6,9 +6,8 @@ bytes on every platform); text cells that a spreadsheet would run as a formula a
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 
 from tender.models import Scores, Tender
@@ -17,6 +16,7 @@ from tender.output import neutralise_cell
 __all__ = [
     "SCORES_COLUMNS",
     "csv_bytes",
+    "csv_line",
     "moderation_sheet_csv",
     "number",
     "scores_csv",
@@ -48,23 +48,37 @@ def number(value: float | None) -> str:
     return "0.000000" if text == "-0.000000" else text
 
 
+#: A number as this module writes it (``number``, ranks, counts): left as it is. ``float()``
+#: would also accept `` 5``, ``\t5``, ``+5``, ``1_0`` or ``inf``, which are text to neutralise.
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def csv_line(cells: Sequence[str]) -> str:
+    """One CSV record and its line end: a cell with a comma, quote, CR or LF is quoted.
+
+    ``csv.writer`` ending lines with LF leaves a lone CR in a cell unquoted, and a reader
+    then splits the record there.
+    """
+    return ",".join(_quoted(c) if _QUOTE.search(c) else c for c in cells) + "\n"
+
+
+def _quoted(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"'
+
+
+_QUOTE = re.compile(r'[,"\r\n]')
+
+
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    """A CSV file as bytes: UTF-8, newline line ends, text cells neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(cell) for cell in row])
-    return buffer.getvalue().encode("utf-8")
+    """A CSV file as bytes: UTF-8, newline line ends, text cells (headers too) neutralised."""
+    lines = [csv_line([_cell(cell) for cell in header])]
+    lines += [csv_line([_cell(cell) for cell in row]) for row in rows]
+    return "".join(lines).encode("utf-8")
 
 
 def _cell(value: str) -> str:
     """Numbers pass as they are; any other text is neutralised against formula injection."""
-    try:
-        float(value)
-    except ValueError:
-        return neutralise_cell(value)
-    return value
+    return value if _NUMBER.fullmatch(value) else neutralise_cell(value)
 
 
 def scores_csv(tender: Tender, scores: Scores) -> bytes:
