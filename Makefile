@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= out/demo
 
-.PHONY: demo test lint format fixtures clean
+.PHONY: demo test lint format fixtures clean check-corpus
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -26,6 +26,10 @@ demo: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# Every bad input through every command; ends with "N bad inputs tried, N rejected cleanly, ...".
+check-corpus: $(STAMP)
+	$(BIN)/python -m pytest -q tests/test_reliability_corpus.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -70,7 +70,7 @@ def compare(
     SCENARIO is a name in DIRECTORY/scenarios/ or a path to a scenario .toml file; with
     none given, every scenario in DIRECTORY/scenarios/ is compared with the baseline.
 
-    Examples:
+    Example:
 
         tender compare fixtures/htlah-2016 --out out/compare
 

@@ -81,7 +81,7 @@ def print_award(award: Award, *, console: Console | None = None) -> None:
     status = award.result.status
     if not status.proven:
         gap = award.result.solver.gap
-        shown = f" (gap {gap:.2%})" if gap is not None else ""
+        shown = f" (gap {gap:.2%})" if gap is not None else " (gap unknown: no bound reported)"
         console.print(
             f"[bold red]NOT PROVEN OPTIMAL: the solver stopped with status {status.value}"
             f"{shown}; this award is the best found, not necessarily the best.[/bold red]"

@@ -2,11 +2,13 @@
 
 Every file is first written to a temporary file in the same folder and renamed into place,
 so an interrupted run leaves either the old file or the new one, never half of one. When a
-command writes several files, all are checked before any is written.
+command writes several files, all are checked before any is written, and if the run stops
+part-way (Ctrl-C, a full disk) the files and folders it had created are removed again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Mapping
@@ -43,17 +45,49 @@ def write_outputs(folder: Path, files: Mapping[str, bytes], *, force: bool = Fal
             f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
             "use --force to overwrite"
         )
-    written = []
-    for name, path in targets.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, files[name])
-        written.append(path)
+    written: list[Path] = []
+    created: list[Path] = []
+    try:
+        for name, path in targets.items():
+            created += _make_folder(path.parent)
+            # Listed before writing: an interrupt just after the rename must still undo it.
+            written.append(path)
+            _write_atomic(path, files[name])
+    except BaseException:
+        # A partial set of outputs (a report without half its letters) would pass for a
+        # whole one: take back what this call added. Files replaced under force stay new.
+        for path in written:
+            if str(path) not in existing:
+                path.unlink(missing_ok=True)
+        for made in reversed(created):
+            with contextlib.suppress(OSError):
+                made.rmdir()
+        raise
     return written
+
+
+def _make_folder(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those created, outermost first."""
+    missing = []
+    current = folder
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing[::-1]
+
+
+def _file_mode() -> int:
+    """The mode ``open()`` would give a new file: mkstemp's 0600 would hide reports from the team."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _file_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

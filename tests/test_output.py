@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -51,3 +53,13 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path: Path, monkeypa
 )
 def test_formula_cells_are_neutralised(cell: str, shown: str) -> None:
     assert neutralise_cell(cell) == shown
+
+
+def test_outputs_get_the_mode_a_plain_open_would_give(tmp_path: Path) -> None:
+    # mkstemp makes 0600 files: a report the rest of the team could not open.
+    old = os.umask(0o022)
+    try:
+        (path,) = write_outputs(tmp_path, {"report.pdf": b"x"})
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

@@ -153,6 +153,7 @@ def test_load_scenario_file(tmp_path: Path) -> None:
         ("[rule]\nmax_lots_per_bidder = 2\n", "bad.toml:1: rule: unknown table"),
         ("[scenario]\nmerge = 3\n", "scenario.merge"),
         ("[scenario\n", "not valid TOML"),
+        ("[rules]\nx = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
     ],
 )
 def test_bad_scenario_files(tmp_path: Path, text: str, fragment: str) -> None:

@@ -14,6 +14,13 @@ HERE = Path(__file__).parent
 GOOD = HERE / "good" / "mini"
 BAD = HERE / "bad"
 
+#: The end of the good tender.toml, from the [price] table's first key.
+_TOML_TAIL = (
+    "lower_rate = 14.50\nupper_rate = 17.50\n\n[rules]\n"
+    "providers_per_lot = { min = 1, max = 1 }\nmax_lots_per_bidder = 2\n"
+)
+_WHOLE = "\x00whole"
+
 # name: (what is wrong, {file: (old, new) or None to delete it}, [expected fragments]);
 # a second edit of the same file is keyed with a trailing '+'.
 CASES: dict[str, tuple[str, dict[str, tuple[str, str] | None], list[str]]] = {
@@ -259,6 +266,142 @@ CASES: dict[str, tuple[str, dict[str, tuple[str, str] | None], list[str]]] = {
             "bidders.csv:3: 3 cells",
         ],
     ),
+    "truncated-row": (
+        "bids.csv cut off in the middle of its last row (no final newline)",
+        {"bids.csv": ("B3,L3,16.10\n", "B3,L")},
+        ["bids.csv:7: 2 cells but the header has 3 columns"],
+    ),
+    "truncated-marks": (
+        "marks.csv cut off in the middle of its last row",
+        {"marks.csv": ("B3,Q2,E2,3\n", "B3,Q")},
+        ["marks.csv:13: 2 cells but the header has 4 columns"],
+    ),
+    "truncated-toml": (
+        "tender.toml cut off in the middle of a key",
+        {"tender.toml": (_TOML_TAIL, "lower_rat")},
+        ["tender.toml:30: not valid TOML", "(at end of document)"],
+    ),
+    "empty-toml-file": (
+        "tender.toml of 0 bytes",
+        {"tender.toml": (_WHOLE, "")},
+        ["tender.toml: empty file"],
+    ),
+    "toml-nan": (
+        "nan (valid TOML) as a rate in tender.toml",
+        {"tender.toml": ("upper_rate = 17.50", "upper_rate = nan")},
+        ["tender.toml:31: price.upper_rate: not a finite number: nan"],
+    ),
+    "toml-inf": (
+        "inf (valid TOML) as the budget",
+        {
+            "tender.toml": (
+                "max_lots_per_bidder = 2",
+                "max_lots_per_bidder = 2\nbudget_per_year = inf",
+            )
+        },
+        ["tender.toml:36: rules.budget_per_year: not a finite number: inf"],
+    ),
+    "toml-huge-number": (
+        "1e308 as the budget",
+        {
+            "tender.toml": (
+                "max_lots_per_bidder = 2",
+                "max_lots_per_bidder = 2\nbudget_per_year = 1e308",
+            )
+        },
+        ["tender.toml:36: rules.budget_per_year: must be at most 1e+09, not 1e+308"],
+    ),
+    "toml-deep-nesting": (
+        "a value nested 3000 arrays deep: the parser recursed until Python gave up",
+        {"tender.toml": ("[price]", "junk = " + "[" * 3000 + "]" * 3000 + "\n\n[price]")},
+        ["tender.toml: not valid TOML: values nested too deeply"],
+    ),
+    "unknown-rules-key": (
+        "a typo in a [rules] key",
+        {"tender.toml": ("max_lots_per_bidder = 2", "max_lot_per_bidder = 2")},
+        [
+            "tender.toml:35: rules.max_lot_per_bidder: unknown key "
+            "(did you mean 'max_lots_per_bidder'?)"
+        ],
+    ),
+    "unknown-criteria-key": (
+        "a typo in a [[criteria]] key, so the real key is missing too",
+        {
+            "tender.toml": (
+                "weight = 30\nmax_score = 5\nmin_score = 2",
+                "weight = 30\nmaxscore = 5\nmin_score = 2",
+            )
+        },
+        [
+            "tender.toml:20: criteria.maxscore: unknown key (did you mean 'max_score'?)",
+            "criteria.max_score: required but empty",
+        ],
+    ),
+    "huge-rate": (
+        "1e308 as an hourly rate",
+        {"bids.csv": ("B1,L2,15.20", "B1,L2,1e308")},
+        ["bids.csv:3: rate: must be at most 1e+09, not 1e308"],
+    ),
+    "negative-infinite-hours": (
+        "-inf hours per week",
+        {"lots.csv": ("L2,South,Area A,2500", "L2,South,Area A,-inf")},
+        ["lots.csv:3: hours_per_week: not a finite number"],
+    ),
+    "negative-zero-hours": (
+        "-0 hours per week: zero with a sign is still zero",
+        {"lots.csv": ("L2,South,Area A,2500", "L2,South,Area A,-0")},
+        ["lots.csv:3: hours_per_week: must be above 0"],
+    ),
+    "nan-score": (
+        "NaN as an evaluator's mark",
+        {"marks.csv": ("B2,Q1,E1,3", "B2,Q1,E1,NaN")},
+        ["marks.csv:6: score: not a finite number"],
+    ),
+    "zero-width-id": (
+        "a zero-width space inside a bidder id: invisible, and a different bidder",
+        {"bids.csv": ("B3,L3,16.10", "B\u200b3,L3,16.10")},
+        ["bids.csv:7: bidder_id: not a valid id: 'B\\u200b3'"],
+    ),
+    "fullwidth-id": (
+        "a full-width digit in a bidder id (looks like B3)",
+        {"bids.csv": ("B3,L3,16.10", "B\uff13,L3,16.10")},
+        ["bids.csv:7: bidder_id: not a valid id: 'B\uff13'"],
+    ),
+    "lookalike-lot-id": (
+        "a lot id starting with the Roman numeral \u216c, not the letter L",
+        {"lots.csv": ("L3,East,Area B,3000", "\u216c3,East,Area B,3000")},
+        ["lots.csv:4: lot_id: not a valid id: '\u216c3'"],
+    ),
+    "id-with-space": (
+        "a lot id with a space inside",
+        {"lots.csv": ("L3,East,Area B,3000", "L 3,East,Area B,3000")},
+        ["lots.csv:4: lot_id: not a valid id: 'L 3'"],
+    ),
+    "formula-in-id": (
+        "a spreadsheet formula (DDE injection) as a bidder id",
+        {"bidders.csv": ("B3,Gamma Support,true", "=cmd|' /C calc'!A0,Gamma Support,true")},
+        ["bidders.csv:4: bidder_id: not a valid id"],
+    ),
+    "html-in-id": (
+        "HTML as a lot id: ids become file names and must stay plain",
+        {"lots.csv": ("L1,North,Area A,2000", "<script>,North,Area A,2000")},
+        ["lots.csv:2: lot_id: not a valid id: '<script>'"],
+    ),
+    "jinja-in-id": (
+        "Jinja syntax as a bidder id in bids.csv",
+        {"bids.csv": ("B2,L3,15.50", "{{7*7}},L3,15.50")},
+        ["bids.csv:5: bidder_id: not a valid id: '{{7*7}}'"],
+    ),
+    "duplicate-header-bids": (
+        "bids.csv names the rate column twice",
+        {"bids.csv": ("bidder_id,lot_id,rate\n", "bidder_id,lot_id,rate,rate\n")},
+        ["bids.csv:1: rate: duplicate column"],
+    ),
+    "semicolon-delimiter": (
+        "bids.csv saved with semicolons (a European Excel default)",
+        {"bids.csv": ("bidder_id,lot_id,rate", "bidder_id;lot_id;rate")},
+        ["bids.csv:1: bidder_id;lot_id;rate: unknown column", "bids.csv:1: rate: missing column"],
+    ),
 }
 
 
@@ -278,6 +421,8 @@ def make_case(name: str) -> None:
             shutil.copyfile(GOOD / "moderation.csv", path)
             continue
         text = path.read_text(encoding="utf-8")
+        if old == _WHOLE:
+            old = text
         assert old in text, (name, file, old)
         text = text.replace(old, new, 1)
         if new == "score,lot_id\n":  # every row needs the new (empty) cell
@@ -301,8 +446,63 @@ def make_latin1() -> None:
     )
 
 
+#: Cases whose broken file is bytes, not an edit of text: (what, file, bytes, expected).
+BYTE_CASES: dict[str, tuple[str, str, bytes, list[str]]] = {
+    "binary-file": (
+        "a PNG image saved as bids.csv",
+        "bids.csv",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01",
+        ["bids.csv:3: binary data (a NUL byte): expected UTF-8 text"],
+    ),
+    "binary-after-header": (
+        "bids.csv whose rows were overwritten with binary data",
+        "bids.csv",
+        b"bidder_id,lot_id,rate\nB1,L1,15.00\n\x00\x01\x02\xff\xfe",
+        ["bids.csv:3: binary data (a NUL byte)"],
+    ),
+    "utf16-file": (
+        "bids.csv saved as UTF-16 ('Unicode Text' in Excel)",
+        "bids.csv",
+        (GOOD / "bids.csv").read_text(encoding="utf-8").encode("utf-16"),
+        ["bids.csv:1: UTF-16 text: save the file as UTF-8"],
+    ),
+    "latin1-toml": (
+        "tender.toml saved as Latin-1",
+        "tender.toml",
+        (GOOD / "tender.toml")
+        .read_text(encoding="utf-8")
+        .replace("Mini tender", "Mini tender \u00e9t\u00e9")
+        .encode("latin-1"),
+        ["tender.toml:4: not UTF-8 text (byte 0xe9 at line 4)"],
+    ),
+    "crlf-bom-with-error": (
+        "a BOM and Windows line endings (both fine) and a bad rate: rows still count right",
+        "bids.csv",
+        b"\xef\xbb\xbf"
+        + (GOOD / "bids.csv")
+        .read_text(encoding="utf-8")
+        .replace("B2,L3,15.50", "B2,L3,cheap")
+        .replace("\n", "\r\n")
+        .encode("utf-8"),
+        ["bids.csv:5: rate: not a number: 'cheap'"],
+    ),
+}
+
+
+def make_byte_case(name: str) -> None:
+    """Write one broken copy whose broken file is given as bytes."""
+    what, file, data, expected = BYTE_CASES[name]
+    folder = BAD / name
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(GOOD, folder)
+    (folder / file).write_bytes(data)
+    (folder / "EXPECTED").write_text("\n".join([f"# {what}", *expected]) + "\n", encoding="utf-8")
+
+
 if __name__ == "__main__":
     for case in CASES:
         make_case(case)
     make_latin1()
-    print(f"wrote {len(CASES) + 1} cases to {BAD}")
+    for case in BYTE_CASES:
+        make_byte_case(case)
+    print(f"wrote {len(CASES) + len(BYTE_CASES) + 1} cases to {BAD}")

@@ -1,0 +1,102 @@
+"""Ctrl-C (SIGINT) part-way through `tender report`: exit 130, one line, nothing left behind.
+
+The report is run in a real process and really signalled. A small driver marks the moment
+to interrupt (the first PDF being rendered, or the first file written, which it then holds
+open) so the signal lands mid-run on any machine, without sleeps in the test itself.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from paths import MINI
+
+from tender.output import write_outputs
+
+#: Runs `tender ARGS` with a marker on stderr when PHASE begins ("rendering" or "writing").
+DRIVER = """
+import sys, time
+import tender.output as output
+import tender.report as report
+
+phase = sys.argv[1]
+real_write, real_render = output._write_atomic, report._render_pdf
+
+def write_then_hold(path, data):
+    real_write(path, data)
+    if phase == "writing":
+        print("MARK", file=sys.stderr, flush=True)
+        time.sleep(120)
+
+def mark_render(html):
+    if phase == "rendering":
+        print("MARK", file=sys.stderr, flush=True)
+    return real_render(html)
+
+output._write_atomic = write_then_hold
+report._render_pdf = mark_render
+from tender.cli import main
+sys.argv = ["tender", *sys.argv[2:]]
+main()
+"""
+
+
+def files_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+@pytest.mark.parametrize("phase", ["rendering", "writing"])
+def test_sigint_mid_report_exits_130_and_leaves_nothing(phase: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, phase, "report", str(MINI), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if line.strip() == "MARK":
+            break
+    assert seen and seen[-1].strip() == "MARK", "".join(seen)
+    if phase == "writing":
+        assert files_under(out), "the driver holds after the first file is written"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "interrupted"
+    assert "Traceback" not in stderr and "Aborted" not in stderr
+    assert files_under(out) == []  # no half-written file, no temp file, no partial set
+    assert not out.exists()  # the folders the run made are gone too
+
+
+def test_an_interrupted_write_takes_back_only_what_it_added(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tender.output as output
+
+    (tmp_path / "keep.txt").write_bytes(b"mine")
+    (tmp_path / "report.pdf").write_bytes(b"old")
+    real = output._write_atomic
+    calls = []
+
+    def interrupt_third(path: Path, data: bytes) -> None:
+        calls.append(path.name)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real(path, data)
+
+    monkeypatch.setattr(output, "_write_atomic", interrupt_third)
+    files = {"letters/B1.pdf": b"1", "letters/B2.pdf": b"2", "report.pdf": b"new"}
+    with pytest.raises(KeyboardInterrupt):
+        write_outputs(tmp_path, files, force=True)
+    assert calls == ["B1.pdf", "B2.pdf", "report.pdf"]
+    # The letters it created are gone with their folder; files it did not make are kept.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt", "report.pdf"]
+    assert (tmp_path / "report.pdf").read_bytes() == b"old"
