@@ -643,6 +643,18 @@ def scenario_paths(folder: Path | str) -> list[Path]:
     return sorted((Path(folder) / SCENARIO_DIR).glob("*.toml"))
 
 
+def _read_scenario_toml(path: Path, shown: str) -> tuple[str, dict[str, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        return text, tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", file=shown) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", file=shown) from None
+    except RecursionError:
+        raise InputError("not valid TOML: values nested too deeply", file=shown) from None
+
+
 def load_scenario(path: Path | str, folder: Path | str | None = None) -> Scenario:
     """Read a scenario file; a bare name is looked up in the tender folder's scenarios/.
 
@@ -666,15 +678,7 @@ def load_scenario(path: Path | str, folder: Path | str | None = None) -> Scenari
         raise InputError(
             f"too large for a scenario file (over {MAX_SCENARIO_BYTES:,} bytes)", file=shown
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", file=shown) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", file=shown) from None
-    except RecursionError:
-        raise InputError("not valid TOML: values nested too deeply", file=shown) from None
+    text, raw = _read_scenario_toml(path, shown)
     tables = ["scenario", "rules", "evaluation", "price", "criteria"]
     for name in raw:
         if name not in tables or not isinstance(raw[name], dict):

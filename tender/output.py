@@ -78,7 +78,7 @@ def _make_folder(folder: Path) -> list[Path]:
 
 
 def _file_mode() -> int:
-    """The mode ``open()`` would give a new file: mkstemp's 0600 would hide reports from the team."""
+    """The mode ``open()`` gives a new file: mkstemp's 0600 would hide reports from the team."""
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
