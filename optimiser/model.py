@@ -5,11 +5,13 @@ Variables (names from sorted ids, so the LP text is the same on every run):
 - ``x[lot, bidder]`` binary: the bid is awarded;
 - ``v[lot]`` integer slack: places of the lot left unfilled below its ``min_providers``;
 - ``y[bidder, group]`` binary: the bidder holds at least one lot of the group;
-- ``s[group]`` integer slack: distinct providers missing from a group's minimum.
+- ``s[group]`` integer slack: distinct providers missing from a group's minimum;
+- ``w`` integer: all awarded hours, only for a share cap on the ``awarded`` basis.
 
 Rows: per lot ``sum x + v >= min_providers`` and ``sum x <= max_providers``; per bidder
 its lot limit, capacity, share of hours (``tendered``: a fixed cap; ``awarded``:
-``q * own hours - p * all awarded hours <= 0`` for a share ``p/q``), and lots per group;
+``q * own hours - p * w <= 0`` for a share ``p/q``, with ``w`` equal to all awarded
+hours by one row), and lots per group;
 per group ``y <= sum x`` and ``sum y + s >= min_providers_per_group``; and the budget.
 Slack keeps the model feasible (awarding nothing satisfies every hard row), so a rule that
 cannot be met shows up as a named vacancy rather than an infeasible model.
@@ -186,6 +188,22 @@ def _names(prefix: str, parts: list[tuple[str, ...]]) -> list[str]:
     return names
 
 
+def _expr(terms: list[tuple[pulp.LpVariable, int]]) -> pulp.LpAffineExpression:
+    """An expression from ``(variable, coefficient)`` pairs in one pass.
+
+    ``lpSum`` over ``coefficient * variable`` builds and merges one expression per term,
+    which dominated building the model of a large tender.
+    """
+    return pulp.LpAffineExpression(terms)
+
+
+def _row(terms: list[tuple[pulp.LpVariable, int]], sense: int, rhs: int) -> pulp.LpConstraint:
+    return pulp.LpConstraint(_expr(terms), sense, rhs=rhs)
+
+
+_LE, _GE, _EQ = pulp.LpConstraintLE, pulp.LpConstraintGE, pulp.LpConstraintEQ
+
+
 @dataclass
 class AwardModel:
     """The variables, hard rows and objective levels of one award problem.
@@ -200,6 +218,8 @@ class AwardModel:
     v: dict[str, pulp.LpVariable] = field(default_factory=dict)
     y: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
     s: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    #: All awarded hours (hundredths), for a share cap on the ``awarded`` basis.
+    w: pulp.LpVariable | None = None
     rows: list[tuple[str, pulp.LpConstraint]] = field(default_factory=list)
     _row_names: set[str] = field(default_factory=set)
 
@@ -230,6 +250,10 @@ class AwardModel:
         for lot_id, name in zip(short, _names("v", [(k,) for k in short]), strict=True):
             top = self.problem.lot(lot_id).min_providers
             self.v[lot_id] = owner.add_variable(name, 0, top, cat=pulp.LpInteger)
+        data = self.data
+        if data.share is not None and data.tendered_cap is None and data.share < 1:
+            total = sum(data.hours[k[0]] for k in keys)
+            self.w = owner.add_variable("w_awarded_hours", 0, total, cat=pulp.LpInteger)
         need = self.problem.rules.min_providers_per_group
         if need:
             pairs = sorted({(b, self.problem.lot(lot).group) for lot, b in keys})
@@ -254,36 +278,40 @@ class AwardModel:
             by_lot[key[0]].append(key)
         for lot in sorted(self.problem.lots, key=lambda lot: lot.lot_id):
             keys = by_lot[lot.lot_id]
-            awarded = pulp.lpSum(self.x[k] for k in keys)
+            awarded = [(self.x[k], 1) for k in keys]
             tag = _names("", [(lot.lot_id,)])[0]
             if lot.lot_id in self.v:
-                self._add(f"min{tag}", awarded + self.v[lot.lot_id] >= lot.min_providers)
+                terms = [*awarded, (self.v[lot.lot_id], 1)]
+                self._add(f"min{tag}", _row(terms, _GE, lot.min_providers))
             if lot.max_providers is not None and len(keys) > lot.max_providers:
-                self._add(f"max{tag}", awarded <= lot.max_providers)
+                self._add(f"max{tag}", _row(awarded, _LE, lot.max_providers))
 
     def _bidder_rows(self) -> None:
         data = self.data
         by_bidder: dict[str, list[Key]] = defaultdict(list)
         for key in data.keys:
             by_bidder[key[1]].append(key)
+        awarded_share = data.share is not None and data.tendered_cap is None and data.share < 1
         for bidder_id in sorted(by_bidder):
             keys = by_bidder[bidder_id]
             tag = _names("", [(bidder_id,)])[0]
-            count = pulp.lpSum(self.x[k] for k in keys)
-            hours = pulp.lpSum(data.hours[k[0]] * self.x[k] for k in keys)
+            count = [(self.x[k], 1) for k in keys]
+            hours = [(self.x[k], data.hours[k[0]]) for k in keys]
             own_hours = sum(data.hours[k[0]] for k in keys)
             limit = data.max_lots[bidder_id]
             if limit is not None and limit < len(keys):
-                self._add(f"lots{tag}", count <= limit)
+                self._add(f"lots{tag}", _row(count, _LE, limit))
             capacity = data.capacity[bidder_id]
             if capacity is not None and capacity < own_hours:
-                self._add(f"capacity{tag}", hours <= capacity)
+                self._add(f"capacity{tag}", _row(hours, _LE, capacity))
             if data.tendered_cap is not None and data.tendered_cap < own_hours:
-                self._add(f"share{tag}", hours <= data.tendered_cap)
-            if data.share is not None and data.tendered_cap is None and data.share < 1:
-                everyone = pulp.lpSum(data.hours[k[0]] * self.x[k] for k in data.keys)
+                self._add(f"share{tag}", _row(hours, _LE, data.tendered_cap))
+            if awarded_share and data.share is not None:
+                # q * own hours <= p * all awarded hours, against one variable ``w`` for
+                # the total: a row over every bid per bidder would be bidders x bids long.
                 p, q = data.share.numerator, data.share.denominator
-                self._add(f"share{tag}", q * hours - p * everyone <= 0)
+                terms = [(var, q * h) for var, h in hours] + [(self._awarded_hours(), -p)]
+                self._add(f"share{tag}", _row(terms, _LE, 0))
             per_group = self.problem.rules.max_lots_per_bidder_per_group
             if per_group is not None:
                 in_group: dict[str, list[Key]] = defaultdict(list)
@@ -292,10 +320,16 @@ class AwardModel:
                 for group in sorted(in_group):
                     if len(in_group[group]) > per_group:
                         gtag = _names("", [(bidder_id, group)])[0]
-                        self._add(
-                            f"grouplots{gtag}",
-                            pulp.lpSum(self.x[k] for k in in_group[group]) <= per_group,
-                        )
+                        terms = [(self.x[k], 1) for k in in_group[group]]
+                        self._add(f"grouplots{gtag}", _row(terms, _LE, per_group))
+
+    def _awarded_hours(self) -> pulp.LpVariable:
+        """``w``, tied to the awarded hours by one equality row on first use."""
+        assert self.w is not None, "w is made with the variables when a share row needs it"
+        if "awarded_hours" not in self._row_names:
+            terms = [(self.x[k], self.data.hours[k[0]]) for k in self.data.keys]
+            self._add("awarded_hours", _row([*terms, (self.w, -1)], _EQ, 0))
+        return self.w
 
     def _group_rows(self) -> None:
         need = self.problem.rules.min_providers_per_group
@@ -305,38 +339,42 @@ class AwardModel:
         holds: dict[tuple[str, str], list[Key]] = defaultdict(list)
         for key in self.data.keys:
             holds[(key[1], group_of[key[0]])].append(key)
+        members: dict[str, list[tuple[pulp.LpVariable, int]]] = defaultdict(list)
         for pair in sorted(self.y):
             tag = _names("", [pair])[0]
-            self._add(f"holds{tag}", self.y[pair] <= pulp.lpSum(self.x[k] for k in holds[pair]))
+            terms = [(self.y[pair], 1)] + [(self.x[k], -1) for k in holds[pair]]
+            self._add(f"holds{tag}", _row(terms, _LE, 0))
+            members[pair[1]].append((self.y[pair], 1))
         for group in sorted(self.s):
-            members = [self.y[pair] for pair in sorted(self.y) if pair[1] == group]
             tag = _names("", [(group,)])[0]
-            self._add(f"providers{tag}", pulp.lpSum(members) + self.s[group] >= need)
+            terms = [*members[group], (self.s[group], 1)]
+            self._add(f"providers{tag}", _row(terms, _GE, need))
 
     def _budget_row(self) -> None:
         budget = self.data.budget
         if budget is None or sum(self.data.pence.values()) <= budget:
             return
-        spent = pulp.lpSum(self.data.pence[k] * self.x[k] for k in self.data.keys)
-        self._add("budget", spent <= budget)
+        spent = [(self.x[k], self.data.pence[k]) for k in self.data.keys]
+        self._add("budget", _row(spent, _LE, budget))
 
     # --- objective levels --------------------------------------------------------------
 
     def vacancies(self) -> pulp.LpAffineExpression:
         """Unfilled places over all lots."""
-        return pulp.lpSum(self.v[k] for k in sorted(self.v))
+        return _expr([(self.v[k], 1) for k in sorted(self.v)])
 
     def shortfall(self) -> pulp.LpAffineExpression:
         """Missing distinct providers over all groups."""
-        return pulp.lpSum(self.s[g] for g in sorted(self.s))
+        return _expr([(self.s[g], 1) for g in sorted(self.s)])
 
     def weighted(self, weights: dict[Key, int]) -> pulp.LpAffineExpression:
         """``sum weight * x`` over the bids, for the score, cost and tie-break levels."""
-        return pulp.lpSum(weights[k] * self.x[k] for k in self.data.keys if weights[k])
+        return _expr([(self.x[k], weights[k]) for k in self.data.keys if weights[k]])
 
     def all_variables(self) -> list[pulp.LpVariable]:
         """Every variable, in name order."""
         found = [*self.x.values(), *self.v.values(), *self.y.values(), *self.s.values()]
+        found += [self.w] if self.w is not None else []
         return sorted(found, key=lambda var: var.name)
 
     def start_values(self, awarded: frozenset[Key]) -> dict[str, int]:
@@ -356,4 +394,6 @@ class AwardModel:
         need = self.problem.rules.min_providers_per_group or 0
         for group, var in self.s.items():
             values[var.name] = max(0, need - providers[group])
+        if self.w is not None:
+            values[self.w.name] = sum(self.data.hours[lot] for lot, _ in awarded)
         return values

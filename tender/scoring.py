@@ -13,7 +13,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
 from tender.formatting import money
 from tender.models import (
@@ -232,13 +232,41 @@ def gap_to_above(total_above: float, total: float) -> float:
     return total_above - total
 
 
-def _rank_key(bid: ScoredBid) -> tuple[float, float, float, str]:
+class _Rankable(Protocol):
+    @property
+    def bidder_id(self) -> str: ...
+    @property
+    def total(self) -> float: ...
+    @property
+    def quality_points(self) -> float: ...
+    @property
+    def rate(self) -> float: ...
+    @property
+    def compliant(self) -> bool: ...
+
+
+_R = TypeVar("_R", bound=_Rankable)
+
+
+def _rank_key(bid: _Rankable) -> tuple[float, float, float, str]:
     return (
         -round(bid.total, RANK_DECIMALS),
         -round(bid.quality_points, RANK_DECIMALS),
         round(bid.rate, RANK_DECIMALS),
         bid.bidder_id,
     )
+
+
+def _ranking(bids: Sequence[_R]) -> list[tuple[_R, int | None, float | None]]:
+    """Each bid with its rank and gap to the bid above, in ranking order (see rank_bids)."""
+    compliant = sorted((b for b in bids if b.compliant), key=_rank_key)
+    others = sorted((b for b in bids if not b.compliant), key=lambda b: b.bidder_id)
+    ranked: list[tuple[_R, int | None, float | None]] = []
+    for rank, bid in enumerate(compliant, start=1):
+        gap = None if rank == 1 else gap_to_above(compliant[rank - 2].total, bid.total)
+        ranked.append((bid, rank, gap))
+    ranked += ((b, None, None) for b in others)
+    return ranked
 
 
 def rank_bids(bids: Iterable[ScoredBid]) -> tuple[ScoredBid, ...]:
@@ -254,15 +282,10 @@ def rank_bids(bids: Iterable[ScoredBid]) -> tuple[ScoredBid, ...]:
     Returns:
         The bids with ``rank`` and ``gap_to_above`` set, in ranking order.
     """
-    bids = tuple(bids)
-    compliant = sorted((b for b in bids if b.compliant), key=_rank_key)
-    others = sorted((b for b in bids if not b.compliant), key=lambda b: b.bidder_id)
-    ranked: list[ScoredBid] = []
-    for rank, bid in enumerate(compliant, start=1):
-        gap = None if rank == 1 else gap_to_above(compliant[rank - 2].total, bid.total)
-        ranked.append(bid.model_copy(update={"rank": rank, "gap_to_above": gap}))
-    ranked += (b.model_copy(update={"rank": None, "gap_to_above": None}) for b in others)
-    return tuple(ranked)
+    return tuple(
+        bid.model_copy(update={"rank": rank, "gap_to_above": gap})
+        for bid, rank, gap in _ranking(tuple(bids))
+    )
 
 
 # --- how a panel reads the numbers ---------------------------------------------------------
@@ -281,6 +304,16 @@ def _decimals(value: float, limit: float) -> int:
 _Key = tuple[str, str, str | None]  # bidder_id, criterion_id, lot_id (None: every lot)
 
 
+@dataclass(frozen=True)
+class _QualityRow:
+    """A bidder's marks in a lot (empty if any is ``missing``), quality points and failures."""
+
+    marks: tuple[CriterionMark, ...]
+    quality: float
+    failures: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
 @dataclass
 class _MarkBook:
     """Marks and consensus rows indexed once by (bidder, criterion, lot), results cached.
@@ -293,6 +326,38 @@ class _MarkBook:
     evaluator_marks: dict[_Key, tuple[tuple[str, float], ...]]
     consensus: dict[_Key, Moderation]
     _cache: dict[tuple[_Key, _Key | None], CriterionMark] = field(default_factory=dict)
+    _rows: dict[tuple[str, str | None], _QualityRow] = field(default_factory=dict)
+    _lot_specific: set[tuple[str, str]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._lot_specific = {
+            (bidder_id, lot_id)
+            for bidder_id, _, lot_id in (*self.evaluator_marks, *self.consensus)
+            if lot_id is not None
+        }
+
+    def quality_row(
+        self, bidder_id: str, lot_id: str, criteria: Sequence[Criterion]
+    ) -> _QualityRow:
+        """A bidder's marks and quality in a lot, shared by every lot without own marks.
+
+        A large tender has hundreds of bids per bidder on the same general marks: working
+        them out once per bidder rather than per bid is most of the scoring time saved.
+        """
+        key = (bidder_id, lot_id if (bidder_id, lot_id) in self._lot_specific else None)
+        row = self._rows.get(key)
+        if row is None:
+            found = tuple(self.criterion_mark(bidder_id, c, lot_id) for c in criteria)
+            marks = tuple(m for m in found if m is not None)
+            complete = len(marks) == len(found)
+            quality = quality_points(m.points for m in marks) if complete else 0.0
+            failures: tuple[str, ...] = ()
+            if complete and marks:
+                failures = tuple(_quality_failures(marks, quality, criteria, self.evaluation))
+            missing = tuple(c.id for c, m in zip(criteria, found, strict=True) if m is None)
+            row = _QualityRow(marks if complete else (), quality, failures, missing)
+            self._rows[key] = row
+        return row
 
     @classmethod
     def of(cls, tender: Tender) -> _MarkBook:
@@ -485,25 +550,21 @@ def _assess(
     bid: Bid, bidder: Bidder, lot: Lot, rates: BandPrice, tender: Tender, book: _MarkBook
 ) -> _Assessed:
     """Marks, quality points and every compliance reason of one bid, in the documented order."""
-    found = [book.criterion_mark(bid.bidder_id, c, bid.lot_id) for c in tender.criteria]
+    row = book.quality_row(bid.bidder_id, bid.lot_id, tender.criteria)
     excluded = bidder.status == "excluded"
     reasons: list[str] = []
     failed = False
     if excluded:
         failed = True
         reasons.append(f"bidder excluded: {bidder.status_reason}")
-    marks: tuple[CriterionMark, ...] = ()
-    if all(m is not None for m in found):
-        marks = tuple(m for m in found if m is not None)
-    elif not excluded:
+    if row.missing and not excluded:
         # Tender's validator refuses this, so only a tender built around it gets here.
-        missing = ", ".join(c.id for c, m in zip(tender.criteria, found, strict=True) if m is None)
+        missing = ", ".join(row.missing)
         raise ValueError(f"bidder {bid.bidder_id!r} has no marks for {missing} in lot {lot.lot_id}")
-    quality = quality_points(m.points for m in marks)
-    if marks:
-        failures = _quality_failures(marks, quality, tender.criteria, tender.evaluation)
-        failed = failed or bool(failures)
-        reasons += failures
+    marks, quality = row.marks, row.quality
+    if row.failures:
+        failed = True
+        reasons += row.failures
     rate = bid.evaluated_rate(tender.price.reablement_share)
     price_reasons, price_failed, abnormally_low = _price_findings(
         bid, rate, rates, lot.band, tender
@@ -522,12 +583,40 @@ def _assess(
 # --- the lot and the tender ----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Priced:
+    """An assessed bid with its price points: everything ranking needs, before the model."""
+
+    assessed: _Assessed
+    price_points: float
+
+    @property
+    def bidder_id(self) -> str:
+        return self.assessed.bid.bidder_id
+
+    @property
+    def rate(self) -> float:
+        return self.assessed.rate
+
+    @property
+    def quality_points(self) -> float:
+        return self.assessed.quality
+
+    @property
+    def total(self) -> float:
+        return self.assessed.quality + self.price_points
+
+    @property
+    def compliant(self) -> bool:
+        return self.assessed.compliant
+
+
 def _price_lot(
     assessed: Sequence[_Assessed], rates: BandPrice, evaluation: Evaluation
-) -> list[ScoredBid]:
+) -> list[_Priced]:
     """Price points among the lot's compliant bids only; the rest get 0."""
     lowest = min((a.rate for a in assessed if a.compliant), default=None)
-    scored = []
+    priced = []
     for a in assessed:
         points = 0.0
         if a.compliant and lowest is not None and evaluation.price_method == "lowest_ratio":
@@ -538,21 +627,29 @@ def _price_lot(
             points = price_points_linear(
                 a.rate, rates.lower_rate, rates.upper_rate, evaluation.price_weight
             )
-        scored.append(
-            ScoredBid(
-                bidder_id=a.bid.bidder_id,
-                lot_id=a.bid.lot_id,
-                rate=a.rate,
-                marks=a.marks,
-                quality_points=a.quality,
-                price_points=points,
-                total=a.quality + points,
-                compliant=a.compliant,
-                abnormally_low=a.abnormally_low,
-                reasons=a.reasons,
-            )
+        priced.append(_Priced(a, points))
+    return priced
+
+
+def _scored_lot(priced: Sequence[_Priced]) -> list[ScoredBid]:
+    """The lot's bids as models, ranked; each model is built once, with its rank."""
+    return [
+        ScoredBid(
+            bidder_id=p.bidder_id,
+            lot_id=p.assessed.bid.lot_id,
+            rate=p.rate,
+            marks=p.assessed.marks,
+            quality_points=p.quality_points,
+            price_points=p.price_points,
+            total=p.total,
+            compliant=p.compliant,
+            abnormally_low=p.assessed.abnormally_low,
+            reasons=p.assessed.reasons,
+            rank=rank,
+            gap_to_above=gap,
         )
-    return scored
+        for p, rank, gap in _ranking(priced)
+    ]
 
 
 def _band_rates(price: PriceRules, lots: Iterable[Lot]) -> dict[str | None, BandPrice]:
@@ -586,7 +683,7 @@ def score_tender(tender: Tender) -> Scores:
         )
     scored: list[ScoredBid] = []
     for lot in tender.lots:
-        scored += rank_bids(_price_lot(by_lot[lot.lot_id], rates[lot.band], tender.evaluation))
+        scored += _scored_lot(_price_lot(by_lot[lot.lot_id], rates[lot.band], tender.evaluation))
     excluded = {b.bidder_id for b in tender.bidders if b.status == "excluded"}
     return Scores(
         tender_id=tender.info.id,
