@@ -109,7 +109,9 @@ def apply_edit(folder: Path, edit: tuple, value: str) -> None:
         path.write_bytes(data[:at] + args[1] + data[at:])
     elif name.endswith(".csv"):
         # surrogateescape keeps bytes an earlier edit inserted, so edits compose.
-        rows = [r for r in csv.reader(io.StringIO(data.decode("utf-8", "surrogateescape"))) if r]
+        # newline="": a lone CR an earlier edit wrote (unquoted) is read as a line end.
+        text = io.StringIO(data.decode("utf-8", "surrogateescape"), newline="")
+        rows = [r for r in csv.reader(text) if r]
         if rows:
             row = rows[args[0] % len(rows)]
             row[args[1] % len(row)] = value
