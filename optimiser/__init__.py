@@ -2,7 +2,7 @@
 
 Knows nothing of files, click or reports: :func:`build_problem` turns a scored tender into
 an :class:`AwardProblem`, :func:`solve_award` solves it with HiGHS or CBC (both give the
-same award) and returns an :class:`AwardResult`.
+same award; ``auto`` picks by :func:`choose_solver`) and returns an :class:`AwardResult`.
 """
 
 from optimiser.explain import Explanation, LotExplanation, RuleCost, explain_award
@@ -17,7 +17,7 @@ from optimiser.result import (
     SolveStatus,
     Vacancy,
 )
-from optimiser.solve import solve_award
+from optimiser.solve import choose_solver, solve_award
 from optimiser.solvers import SOLVERS
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "SolverInfo",
     "Vacancy",
     "build_problem",
+    "choose_solver",
     "explain_award",
     "solve_award",
 ]

@@ -86,7 +86,7 @@ class Award(_Model):
 def make_award(
     tender: Tender,
     *,
-    solver: str = "highs",
+    solver: str = "auto",
     time_limit: float = 60,
     mip_gap: float = 0.0,
     scores: Scores | None = None,

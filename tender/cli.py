@@ -83,7 +83,11 @@ def _solver_options(command: Any) -> Any:
         help="Seconds for each award solve (all objective levels together).",
     )(command)
     return click.option(
-        "--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True
+        "--solver",
+        type=click.Choice(["auto", "highs", "cbc"]),
+        default="auto",
+        show_default=True,
+        help="auto: CBC for large plain awards, HiGHS otherwise; all give the same award.",
     )(command)
 
 

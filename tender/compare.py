@@ -232,7 +232,7 @@ def compare_scenarios(
     tender: Tender,
     scenarios: Sequence[Scenario],
     *,
-    solver: str = "highs",
+    solver: str = "auto",
     time_limit: float = 60,
     rule_costs: bool = True,
     workers: int | None = None,
@@ -243,7 +243,7 @@ def compare_scenarios(
     Args:
         tender: The tender as loaded (the baseline).
         scenarios: The scenarios, in the order to show them.
-        solver: "highs" or "cbc".
+        solver: "auto", "highs" or "cbc".
         time_limit: Seconds for each award solve.
         rule_costs: Also price each rule in every scenario (one re-solve per rule).
         workers: Worker processes; ``None`` uses every core once there are

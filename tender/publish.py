@@ -18,7 +18,7 @@ __all__ = ["build_documents"]
 def build_documents(
     tender: Tender,
     *,
-    solver: str = "highs",
+    solver: str = "auto",
     time_limit: float = 60,
     notice_date: date | None = None,
     only: str | None = None,

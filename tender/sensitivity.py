@@ -276,7 +276,7 @@ def sensitivity(
     *,
     weights: Sequence[float] = DEFAULT_WEIGHTS,
     methods: Sequence[str] | None = None,
-    solver: str = "highs",
+    solver: str = "auto",
     time_limit: float = 60,
     workers: int | None = None,
     progress: Callable[[str], None] | None = None,
@@ -288,7 +288,7 @@ def sensitivity(
         tender: The tender as loaded.
         weights: Quality weights to sweep (the tender's own is always added).
         methods: Price methods to sweep (default: :func:`price_methods`).
-        solver: "highs" or "cbc".
+        solver: "auto", "highs" or "cbc".
         time_limit: Seconds for each award solve.
         workers: Worker processes (see :func:`tender.compare.run_jobs`).
         progress: Called as each solve finishes.

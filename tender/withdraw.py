@@ -115,7 +115,7 @@ def withdraw(
     *,
     before: dict[str, tuple[str, ...]] | None = None,
     reoptimise: bool = False,
-    solver: str = "highs",
+    solver: str = "auto",
     time_limit: float = 60,
 ) -> Withdrawal:
     """Award the tender again without ``bidder_id``.
@@ -125,7 +125,7 @@ def withdraw(
         bidder_id: The appointed provider that withdraws.
         before: The award it withdraws from (lot id -> bidders); solved afresh if not given.
         reoptimise: Let every lot move, not only the withdrawn provider's.
-        solver: "highs" or "cbc".
+        solver: "auto", "highs" or "cbc".
         time_limit: Seconds for each solve.
 
     Raises:
