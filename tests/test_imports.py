@@ -34,3 +34,18 @@ def test_light_commands_import_nothing_heavy(args: list[str]) -> None:
         check=True,
     )
     assert "HEAVY:\n" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["validate", str(MINI)]], ids=["help", "validate"])
+def test_importtime_shows_no_heavy_import(args: list[str]) -> None:
+    # What a user profiling start-up sees: `python -X importtime -m tender --help`.
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tender", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    assert "tender.cli" in imported  # the probe does see our own imports
+    heavy = sorted(m for m in imported if m.split(".")[0] in HEAVY)
+    assert heavy == []
