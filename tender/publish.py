@@ -10,7 +10,7 @@ from tender.award import make_award
 from tender.charts import award_charts
 from tender.explain import explanation_lines, rule_cost_lines
 from tender.models import Tender
-from tender.report import render_letters, render_report
+from tender.report import letters_html, render_documents, report_html
 
 __all__ = ["build_documents"]
 
@@ -36,33 +36,34 @@ def build_documents(
     explanation = explain_award(
         award.problem, award.result, rule_costs=only != "letters", time_limit=time_limit
     )
-    files: dict[str, bytes] = {}
+    pages: dict[str, str] = {}
     if only != "letters":
         lines = {
             lot.lot_id: explanation_lines(award, explanation, lot_id=lot.lot_id)
             for lot in tender.lots
         }
-        charts = award_charts(award)
-        document = render_report(
+        pages["report"] = report_html(
             award,
             explanation,
             explanation_lines=lines,
             rule_lines=rule_cost_lines(explanation, tender.info.currency, tender.rules.objective),
-            charts=charts,
+            charts=award_charts(award),
             command=command,
         )
-        files["report.pdf"] = document.pdf
-        if with_html:
-            files["report.html"] = document.html.encode("utf-8")
     if only != "report":
-        letters = render_letters(
-            award,
-            explanation,
-            notice_date=notice_date or tender.info.award_decision_date,
-            progress=on_letter,
-        )
-        for bidder_id, letter in letters.items():
-            files[f"letters/{bidder_id}.pdf"] = letter.pdf
-            if with_html:
-                files[f"letters/{bidder_id}.html"] = letter.html.encode("utf-8")
+        notice = notice_date or tender.info.award_decision_date
+        letters = letters_html(award, explanation, notice_date=notice)
+        pages.update({f"letters/{bidder_id}": html for bidder_id, html in letters.items()})
+
+    def done(key: str) -> None:
+        if on_letter is not None and key.startswith("letters/"):
+            on_letter(key.removeprefix("letters/"))
+
+    # One pool for the report and the letters, the report first (see render_documents).
+    pdfs = render_documents(pages, done)
+    files: dict[str, bytes] = {}
+    for key, html in pages.items():
+        files[f"{key}.pdf"] = pdfs[key]
+        if with_html:
+            files[f"{key}.html"] = html.encode("utf-8")
     return files, award.proven

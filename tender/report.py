@@ -32,7 +32,15 @@ from tender.models import ScoredBid
 from tender.resources import template_text
 from tender.standstill import Standstill, standstill
 
-__all__ = ["PACKAGE_URL", "Document", "render_letters", "render_report"]
+__all__ = [
+    "PACKAGE_URL",
+    "Document",
+    "letters_html",
+    "render_documents",
+    "render_letters",
+    "render_report",
+    "report_html",
+]
 
 #: The only URLs the renderer will load: files shipped in ``tender.templates``.
 PACKAGE_URL = "tender-package:"
@@ -173,7 +181,30 @@ def render_report(
     command: str,
     inputs: Iterable[tuple[str, bytes]] = (),
 ) -> Document:
-    """The evaluation panel's report as HTML and PDF.
+    """The evaluation panel's report as HTML and PDF (arguments as :func:`report_html`)."""
+    html = report_html(
+        award,
+        explanation,
+        explanation_lines=explanation_lines,
+        rule_lines=rule_lines,
+        charts=charts,
+        command=command,
+        inputs=inputs,
+    )
+    return Document(html=html, pdf=_render_pdf(html))
+
+
+def report_html(
+    award: Award,
+    explanation: Explanation,
+    *,
+    explanation_lines: dict[str, list[str]],
+    rule_lines: list[str],
+    charts: dict[str, str],
+    command: str,
+    inputs: Iterable[tuple[str, bytes]] = (),
+) -> str:
+    """The evaluation panel's report as HTML, for :func:`render_documents`.
 
     Args:
         award: The solved award.
@@ -212,8 +243,7 @@ def render_report(
         },
         "regime": _REGIMES[tender.info.regime],
     }
-    html = _environment(tender.info.currency).get_template("report.html").render(**context)
-    return Document(html=html, pdf=_render_pdf(html))
+    return _environment(tender.info.currency).get_template("report.html").render(**context)
 
 
 _REGIMES = {
@@ -294,6 +324,15 @@ def render_letters(
     The letter shows the bidder's own marks beside the winning bid's in each lot it bid on,
     the outcome with its reasons, and the standstill period under the tender's regime.
     """
+    pages = letters_html(award, explanation, notice_date=notice_date)
+    pdfs = render_documents(pages, progress)
+    return {
+        bidder_id: Document(html=html, pdf=pdfs[bidder_id]) for bidder_id, html in pages.items()
+    }
+
+
+def letters_html(award: Award, explanation: Explanation, *, notice_date: date) -> dict[str, str]:
+    """Each assessed bidder's letter as HTML, by bidder id (see :func:`render_letters`)."""
     tender = award.tender
     period: Standstill = standstill(tender.info.regime, notice_date)
     env = _environment(tender.info.currency)
@@ -311,20 +350,21 @@ def render_letters(
         )
         for bidder_id in bidders
     }
-    pdfs = _render_many(pages, progress)
-    return {
-        bidder_id: Document(html=pages[bidder_id], pdf=pdfs[bidder_id]) for bidder_id in bidders
-    }
+    return pages
 
 
 #: Below this many letters a process pool costs more (starting WeasyPrint) than it saves.
 PARALLEL_FROM = 6
 
 
-def _render_many(pages: dict[str, str], progress: Callable[[str], None] | None) -> dict[str, bytes]:
-    """Render many documents, in parallel processes where there are cores to spare.
+def render_documents(
+    pages: dict[str, str], progress: Callable[[str], None] | None = None
+) -> dict[str, bytes]:
+    """Render many HTML documents to PDF, in parallel processes where there are cores to spare.
 
-    Each PDF depends only on its HTML, so the bytes are the same in any order or process.
+    Put the longest first: the pool takes them in order, so a long report started first
+    runs beside the letters instead of after them. Each PDF depends only on its HTML, so
+    the bytes are the same in any order or process. ``progress`` gets each key when done.
     """
     workers = min(os.cpu_count() or 1, 4)
     done: dict[str, bytes] = {}
