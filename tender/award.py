@@ -90,8 +90,12 @@ def make_award(
     time_limit: float = 60,
     mip_gap: float = 0.0,
     scores: Scores | None = None,
+    alternatives: bool | None = None,
 ) -> Award:
     """Score the tender (unless ``scores`` are given) and solve its award.
+
+    ``alternatives`` is passed to :func:`optimiser.solve_award`: sweeps that only compare
+    awards skip the search for alternative optima (``False``), saving a solve or more each.
 
     Raises:
         RuleConflict: vacancies are forbidden and a lot cannot be covered.
@@ -99,7 +103,13 @@ def make_award(
     """
     scores = scores if scores is not None else score_tender(tender)
     problem = build_problem(tender, scores)
-    result = solve_award(problem, solver=solver, time_limit=time_limit, mip_gap=mip_gap)  # type: ignore[arg-type]
+    result = solve_award(
+        problem,
+        solver=solver,  # type: ignore[arg-type]
+        time_limit=time_limit,
+        mip_gap=mip_gap,
+        alternatives=alternatives,
+    )
     lots = _outcomes(tender, scores, result)
     return Award(
         tender=tender,

@@ -167,7 +167,7 @@ def _solve(
     rule_costs: bool,
 ) -> ScenarioResult:
     try:
-        award = make_award(tender, solver=solver, time_limit=time_limit)
+        award = make_award(tender, solver=solver, time_limit=time_limit, alternatives=False)
     except RuleConflict as exc:
         return ScenarioResult(
             name=scenario.name,

@@ -162,7 +162,9 @@ def _variant(tender: Tender, weight: float, method: str) -> Tender:
 def _award_point(
     tender: Tender, weight: float, method: str, solver: str, time_limit: float
 ) -> SweepPoint:
-    award = make_award(_variant(tender, weight, method), solver=solver, time_limit=time_limit)
+    award = make_award(
+        _variant(tender, weight, method), solver=solver, time_limit=time_limit, alternatives=False
+    )
     return SweepPoint(
         price_method=method,
         quality_weight=weight,
