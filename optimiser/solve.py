@@ -25,7 +25,8 @@ Levels 1-4 alone can leave ties (equal-ranked swaps across lots, or sets such as
 {1, 4} against {2, 3} on a framework lot); level 5 makes the award a function of the
 problem only, whichever optimum a solver happened to find first.
 
-Every level after the first starts from the award of the level before (a warm start) and
+The first level starts from a greedy award that keeps every rule (:mod:`optimiser.greedy`),
+every level after it from the award of the level before (a warm start), and
 the time limit covers all levels together: when it runs out, the best award so far is
 returned as ``feasible_not_proven``. With ``vacancies = "forbid"`` the whole award is
 solved before the check, so the lots a :class:`~tender.errors.RuleConflict` names are
@@ -44,6 +45,7 @@ from typing import Literal
 import pulp
 
 from optimiser.check import award_levels, group_providers, rule_violations, vacancy_places
+from optimiser.greedy import greedy_award
 from optimiser.model import AwardModel, IntegerData, Key, integer_data
 from optimiser.problem import AwardProblem
 from optimiser.reasons import Standing, group_reason, lot_reason
@@ -138,6 +140,7 @@ def solve_award(
         time_limit=float(time_limit),
         mip_gap=float(mip_gap),
         deadline=time.monotonic() + time_limit,
+        greedy=greedy_award(problem, data),
     )
     run.solve_levels()
     run.canonical()
@@ -215,6 +218,7 @@ class _Run:
     mip_gap: float
     deadline: float
     award: frozenset[Key] | None = None
+    greedy: frozenset[Key] | None = None
     proven: bool = True
     version: str | None = None
     coverage_proven: bool = True
@@ -360,7 +364,9 @@ class _Run:
         if self.award is not None and self._remaining() < _MIN_SECONDS:
             self._not_proven(level)
             return
-        outcome = self._solve(level.objective, start=self.award)
+        # The first level starts from the greedy award: an incumbent from the outset.
+        start = self.award if self.award is not None else self.greedy
+        outcome = self._solve(level.objective, start=start)
         if outcome.status.is_ok:
             found = self._award_of(outcome)
             if self.award is not None and level.sign * level.value(found) > level.sign * (
