@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from tender.award import Award
 from tender.export.award import AWARD_COLUMNS
+from tender.export.scores import SCORES_COLUMNS
 
 if TYPE_CHECKING:
     from optimiser.explain import Explanation
@@ -176,21 +177,8 @@ def _scores(award: Award) -> Sheet:
     names = {b.bidder_id: b.name for b in tender.bidders}
     criteria = [c.id for c in tender.criteria]
     per_criterion = [f"{c} {part}" for c in criteria for part in ("mark", "points")]
-    columns = [
-        "lot_id",
-        "bidder_id",
-        "bidder_name",
-        "rate",
-        *per_criterion,
-        "quality_points",
-        "price_points",
-        "total",
-        "rank",
-        "gap_to_above",
-        "compliant",
-        "abnormally_low",
-        "reasons",
-    ]
+    # scores.csv's columns, each criterion as its mark and its points.
+    columns = [*SCORES_COLUMNS[:4], *per_criterion, *SCORES_COLUMNS[4:]]
     rows: list[list[Any]] = []
     for bid in award.scores.bids:
         marks = {m.criterion_id: m for m in bid.marks}
