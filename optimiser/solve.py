@@ -19,7 +19,9 @@ as a row (in integers, so "no worse" is exact) before the next is optimised:
    includes it. One solve first checks whether the award is the only one left (it
    minimises the overlap with the award, a bound solvers prove fast); only if not is
    the walk done, 20 bids per solve with weights 2^19, 2^18, ..., 1 (whose maximum is
-   exactly the lexicographic one), skipping bids a rule plainly excludes.
+   exactly the lexicographic one), over the bids of the award and those some tied award
+   takes (found first, each solve maximising the ones not yet seen), skipping bids a
+   rule plainly excludes.
 
 Levels 1-4 alone can leave ties (equal-ranked swaps across lots, or sets such as ranks
 {1, 4} against {2, 3} on a framework lot); level 5 makes the award a function of the
@@ -481,10 +483,41 @@ class _Run:
             self._not_proven_canonical(status)
             return
         if other is not None:
+            possible = self._possible(keys)
+            if possible is not None:
+                # A bid in no tied award is 0 in all of them: the walk need not ask.
+                keys = [k for k in keys if k in self.award or k in possible]
             status = self._walk(keys)
         self.proven &= status is SolveStatus.OPTIMAL
         value = sum(self.data.position[k] for k in self.award)
         self.reports.append(LevelReport(level="canonical", status=status, value=value))
+
+    def _possible(self, keys: list[Key]) -> set[Key] | None:
+        """Every bid outside the award that some award equal on levels 1-4 takes.
+
+        Each solve maximises the number of such bids not yet seen, so it finds at least one
+        more or proves there are none: a handful of solves where the walk over every bid
+        would take one per block (thousands on a large tender). ``None`` if the search
+        could not finish, and the walk then goes over every bid.
+        """
+        assert self.award is not None
+        x = self.model.x
+        found: set[Key] = set()
+        unseen = [k for k in keys if k not in self.award]
+        while unseen:
+            if self._remaining() < _MIN_SECONDS:
+                return None
+            objective = pulp.LpAffineExpression([(x[k], -1) for k in unseen])
+            outcome = self._solve(objective, start=self.award)
+            if outcome.status is not SolveStatus.OPTIMAL:
+                return None
+            other = self._award_of(outcome)
+            new = {k for k in unseen if k in other}
+            if not new:
+                break
+            found |= new
+            unseen = [k for k in unseen if k not in new]
+        return found
 
     def _not_proven_canonical(self, status: SolveStatus) -> None:
         assert self.award is not None
