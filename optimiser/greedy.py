@@ -15,11 +15,14 @@ from collections import defaultdict
 from optimiser.model import IntegerData, Key
 from optimiser.problem import AwardProblem
 
-__all__ = ["greedy_award"]
+__all__ = ["Tally", "greedy_award"]
 
 
-class _Tally:
-    """What an award so far uses of each rule, so one more bid is checked in O(1)."""
+class Tally:
+    """What an award so far uses of each rule, so one more bid is checked in O(1).
+
+    The benchmark's spreadsheet baseline (``bench/greedy.py``) walks with it too.
+    """
 
     def __init__(self, problem: AwardProblem, data: IntegerData) -> None:
         self.problem = problem
@@ -37,6 +40,7 @@ class _Tally:
         self.target_hours = sum(data.hours[lot.lot_id] * lot.min_providers for lot in problem.lots)
 
     def fits(self, key: Key) -> bool:
+        """Whether one more bid keeps every rule (an awarded-hours cap as the class says)."""
         lot_id, bidder_id = key
         data = self.data
         hours = data.hours[lot_id]
@@ -86,7 +90,7 @@ def greedy_award(problem: AwardProblem, data: IntegerData) -> frozenset[Key]:
     Bids held fixed (a withdrawal re-award) come first, whatever the rules say of them:
     the model holds them too.
     """
-    tally = _Tally(problem, data)
+    tally = Tally(problem, data)
     chosen: set[Key] = set()
     for key in sorted(problem.fixed, key=lambda k: data.position[k]):
         tally.add(key)

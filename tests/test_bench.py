@@ -1,0 +1,137 @@
+"""The benchmark's own logic: seeded tenders, the spreadsheet baseline, the goals' verdicts.
+
+Nothing here times anything (timings live in ``make bench``); these check that what the
+benchmark measures is what its table says it measures.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.generate import TenderSpec, generate_tender, set_rules
+from bench.greedy import greedy_award
+from bench.summary import derive, goals, markdown_table
+from optimiser import build_problem
+from optimiser.check import rule_violations
+from optimiser.model import integer_data
+from tender.award import make_award
+from tender.load import load_tender
+from tender.scoring import score_tender
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_generated_tender_is_seeded_and_loads(tmp_path: Path) -> None:
+    spec = TenderSpec(lots=30, bidders=12, share_cap="binding")
+    first = _files(generate_tender(tmp_path / "a", spec))
+    assert first == _files(generate_tender(tmp_path / "b", spec))
+    assert first != _files(generate_tender(tmp_path / "c", TenderSpec(30, 12, seed=1)))
+    tender = load_tender(tmp_path / "a")
+    assert len(tender.lots) == 30
+    assert len(tender.bidders) == 12
+    # Every lot has a bid, and the density is near the 30% asked for (360 possible bids).
+    assert {b.lot_id for b in tender.bids} == {lot.lot_id for lot in tender.lots}
+    assert 70 <= len(tender.bids) <= 150
+
+
+def test_binding_share_cap_costs_score_and_slack_does_not(tmp_path: Path) -> None:
+    slack = load_tender(generate_tender(tmp_path / "s", TenderSpec(40, 12, share_cap="slack")))
+    binding = load_tender(generate_tender(tmp_path / "b", TenderSpec(40, 12, share_cap="binding")))
+    assert slack.bids == binding.bids
+    assert binding.rules.max_share_of_hours < slack.rules.max_share_of_hours
+    uncapped = binding.model_copy(
+        update={"rules": binding.rules.model_copy(update={"max_share_of_hours": None})}
+    )
+    best = make_award(uncapped, solver="cbc").result.objective.score
+    assert make_award(slack, solver="cbc").result.objective.score == pytest.approx(best)
+    assert make_award(binding, solver="cbc").result.objective.score < best - 1e-6
+
+
+def test_set_rules_replaces_the_share_lines(tmp_path: Path) -> None:
+    folder = generate_tender(tmp_path / "t", TenderSpec(10, 4))
+    set_rules(folder, share=0.2, basis="awarded")
+    rules = load_tender(folder).rules
+    assert (rules.max_share_of_hours, rules.share_basis) == (0.2, "awarded")
+
+
+def test_spreadsheet_baseline_keeps_the_rules_it_checks_and_never_beats_the_optimum(
+    tmp_path: Path,
+) -> None:
+    tender = load_tender(generate_tender(tmp_path / "t", TenderSpec(40, 12, share_cap="binding")))
+    scores = score_tender(tender)
+    problem = build_problem(tender, scores)
+    data = integer_data(problem)
+    greedy = greedy_award(problem, data)
+    optimum = make_award(tender, solver="cbc", scores=scores).result
+    # A tendered-basis cap is checked exactly on the way, so nothing is broken.
+    assert greedy.violations == ()
+    assert list(rule_violations(problem, data, list(greedy.awarded))) == []
+    assert (greedy.vacancies, -greedy.score) >= (
+        optimum.objective.vacancies,
+        -optimum.objective.score,
+    )
+
+
+def _result(name: str, steps: dict, **extra: object) -> dict:
+    config = {
+        "name": name,
+        "size": name.split("-")[0],
+        "share_cap": "binding",
+        "share_basis": "tendered",
+        "solvers": ["highs", "cbc"],
+        "raw_cbc": True,
+        "time_limit": 60.0,
+    }
+    return {"config": config, "steps": steps, "counts": {"bids": 6053}, **extra}
+
+
+def _award(seconds: float, score: float, proven: bool, gap: float | None = None) -> dict:
+    return {
+        "status": "ok",
+        "seconds": seconds,
+        "vacancies": 0,
+        "shortfall": 0,
+        "score": score,
+        "proven": proven,
+        "gap": gap,
+    }
+
+
+def test_summary_picks_the_best_award_and_judges_the_goal() -> None:
+    steps = {
+        "load": {"status": "ok", "seconds": 0.5},
+        "score": {"status": "ok", "seconds": 0.25},
+        # Both found the same score; only CBC proved it.
+        "award_highs": _award(20.0, 1000.0, False, 0.004),
+        "award_cbc": _award(12.0, 1000.0, True),
+        "write": {"status": "ok", "seconds": 0.25},
+        "raw_highs": {"status": "ok", "seconds": 4.0, "proven": True, "solver": "highs"},
+        "greedy": {"status": "ok", "score": 950.0},
+    }
+    result = _result("200x100-binding-tendered", steps)
+    derived = derive(result)
+    assert derived.solver == "cbc"  # same score: the proven one
+    assert derived.award_seconds == pytest.approx(0.5 + 0.25 + 12.0 + 0.25)
+    assert derived.ratio == pytest.approx(13.0 / 4.0)
+    assert derived.greedy_gap == pytest.approx(0.05)
+    lines = [goal.line() for goal in goals([result], {})]
+    binding = next(line for line in lines if "200x100 binding cap, tendered" in line)
+    assert binding.startswith("NOT MET") and "13.0 s (cbc, proven)" in binding
+    assert next(line for line in lines if "2000x1000" in line).startswith("NOT RUN")
+    assert next(line for line in lines if "greedy gap" in line).startswith("MET")
+    table = markdown_table([result])
+    assert "12.0 opt" in table and "20.0 gap 0.40%" in table and "5.00%" in table
+
+    faster = _result("200x100-binding-tendered", {**steps, "award_cbc": _award(3.0, 1000.0, True)})
+    verdict = next(g for g in goals([faster], {}) if "tendered basis" in g.goal)
+    assert verdict.met is True
+
+
+def test_summary_says_an_astronomical_gap_plainly() -> None:
+    raw = {"status": "ok", "seconds": 30.0, "proven": False, "gap": 9.2e7, "solver": "highs"}
+    steps = {"raw_highs": raw}
+    assert "> 1000%" in markdown_table([_result("200x100-binding-awarded", steps)])
