@@ -368,6 +368,15 @@ class _Run:
             return
         # The first level starts from the greedy award: an incumbent from the outset.
         start = self.award if self.award is not None else self.greedy
+        if level.name == "coverage" and self._greedy_covers(level):
+            # Coverage is a sum of slacks, never below 0: a greedy award at 0 is proven.
+            self.award = self.greedy
+            self.reports.append(
+                LevelReport(
+                    level=level.name, status=SolveStatus.OPTIMAL, value=0, bound=0.0, gap=0.0
+                )
+            )
+            return
         outcome = self._solve(level.objective, start=start)
         if outcome.status.is_ok:
             found = self._award_of(outcome)
@@ -396,6 +405,13 @@ class _Run:
                 gap=outcome.gap,
             )
         )
+
+    def _greedy_covers(self, level: _Level) -> bool:
+        """Whether the greedy award fills every place and keeps every rule (checked again)."""
+        greedy = self.greedy
+        if self.award is not None or greedy is None or level.value(greedy) != 0:
+            return False
+        return not rule_violations(self.problem, self.data, greedy)
 
     def _not_proven(self, level: _Level) -> None:
         assert self.award is not None
@@ -495,29 +511,38 @@ class _Run:
     def _possible(self, keys: list[Key]) -> set[Key] | None:
         """Every bid outside the award that some award equal on levels 1-4 takes.
 
+        A handful of solves (see :meth:`_reachable`) where the walk over every bid would
+        take one per block (thousands on a large tender). ``None`` if the search could not
+        finish, and the walk then goes over every bid.
+        """
+        assert self.award is not None
+        found, finished = self._reachable([k for k in keys if k not in self.award], "main")
+        return found if finished else None
+
+    def _reachable(self, unseen: list[Key], kind: str) -> tuple[set[Key], bool]:
+        """The bids of ``unseen`` that some award of problem ``kind`` takes.
+
         Each solve maximises the number of such bids not yet seen, so it finds at least one
-        more or proves there are none: a handful of solves where the walk over every bid
-        would take one per block (thousands on a large tender). ``None`` if the search
-        could not finish, and the walk then goes over every bid.
+        more or proves there are none left: the answer does not depend on which optimum a
+        solver finds first. Returns what was found and whether the search finished.
         """
         assert self.award is not None
         x = self.model.x
         found: set[Key] = set()
-        unseen = [k for k in keys if k not in self.award]
         while unseen:
             if self._remaining() < _MIN_SECONDS:
-                return None
+                return found, False
             objective = pulp.LpAffineExpression([(x[k], -1) for k in unseen])
-            outcome = self._solve(objective, start=self.award)
-            if outcome.status is not SolveStatus.OPTIMAL:
-                return None
+            outcome = self._solve(objective, kind=kind, start=self.award)
+            if not outcome.status.is_ok:
+                return found, False
             other = self._award_of(outcome)
             new = {k for k in unseen if k in other}
             if not new:
-                break
+                return found, outcome.status is SolveStatus.OPTIMAL
             found |= new
             unseen = [k for k in unseen if k not in new]
-        return found
+        return found, True
 
     def _not_proven_canonical(self, status: SolveStatus) -> None:
         assert self.award is not None
@@ -574,33 +599,16 @@ class _Run:
     def alternatives(self) -> tuple[tuple[Alternative, ...], bool]:
         """Every bidder that could hold a lot in an award as good on levels 1-3.
 
-        "As good" means equal on coverage, score and cost: only the tie-break chose. Each
-        solve maximises the number of not-yet-seen (lot, bidder) pairs in such an award;
-        it finds at least one new pair or proves there are none left, so the answer (and
-        hence the result) does not depend on which alternative a solver finds first.
+        "As good" means equal on coverage, score and cost: only the tie-break chose
+        (found as :meth:`_reachable` finds them).
 
         Returns:
             The alternatives per lot, in lot order, and whether the search finished.
         """
         assert self.award is not None
-        award = self.award
-        unseen = [k for k in self.data.keys if k not in award]
-        possible: set[Key] = set()
-        x = self.model.x
-        while unseen:
-            if self._remaining() < _MIN_SECONDS:
-                return self._alternatives(possible), False
-            objective = -pulp.lpSum(x[k] for k in unseen)
-            outcome = self._solve(objective, kind="tied", start=award)
-            if not outcome.status.is_ok:
-                return self._alternatives(possible), False
-            found = [k for k in unseen if k in self._award_of(outcome)]
-            if not found:
-                proven = outcome.status is SolveStatus.OPTIMAL
-                return self._alternatives(possible), proven
-            possible.update(found)
-            unseen = [k for k in unseen if k not in possible]
-        return self._alternatives(possible), True
+        unseen = [k for k in self.data.keys if k not in self.award]
+        possible, finished = self._reachable(unseen, "tied")
+        return self._alternatives(possible), finished
 
     def _alternatives(self, possible: set[Key]) -> tuple[Alternative, ...]:
         assert self.award is not None

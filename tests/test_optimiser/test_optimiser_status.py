@@ -96,9 +96,28 @@ def test_no_incumbent_is_a_solver_error(solver: str, monkeypatch: pytest.MonkeyP
         return SolveOutcome(SolveStatus.NO_SOLUTION, {}, None, None, "test")
 
     monkeypatch.setattr(optimiser.solve, "run_solver", nothing)
-    problem = make_problem([("L1", "G", 10)], [("L1", "A", 90, 16)])
+    # L2 has no bid, so the greedy start leaves a vacancy and coverage needs a solve.
+    problem = make_problem([("L1", "G", 10), ("L2", "G", 10)], [("L1", "A", 90, 16)])
     with pytest.raises(SolverError, match="without an award"):
         solve_award(problem, solver=solver)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_greedy_cover_is_kept_but_not_proven_when_the_solver_fails(
+    solver: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def nothing(prob: pulp.LpProblem, **options: object) -> SolveOutcome:
+        return SolveOutcome(SolveStatus.NO_SOLUTION, {}, None, None, "test")
+
+    monkeypatch.setattr(optimiser.solve, "run_solver", nothing)
+    # Every place filled by the greedy start proves coverage without a solve; the score
+    # level then fails, so the award stands but is never called optimal.
+    problem = make_problem([("L1", "G", 10)], [("L1", "A", 90, 16), ("L1", "B", 80, 15)])
+    result = solve_award(problem, solver=solver)
+    assert result.awarded == (("L1", "A"),)
+    assert result.status is SolveStatus.FEASIBLE_NOT_PROVEN
+    assert [r.level for r in result.solver.levels][:2] == ["coverage", "score"]
+    assert result.solver.levels[0].status is SolveStatus.OPTIMAL
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
