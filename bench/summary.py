@@ -188,19 +188,11 @@ def _cell(result: dict[str, Any], name: str) -> str:
     return "error"
 
 
-def _award_cell(result: dict[str, Any], solver: str) -> str:
-    step = _step(result, f"award_{solver}")
+def _solve_cell(result: dict[str, Any], name: str) -> str:
+    """A solve step (``award_highs``, ``raw_cbc``, ...): its time, and ``opt`` or its gap."""
+    step = _step(result, name)
     if step is None or step.get("status") != "ok":
-        return _cell(result, f"award_{solver}")
-    if step["proven"]:
-        return f"{_seconds(step['seconds'])} opt"
-    return f"{_seconds(step['seconds'])} gap {_pct(step['gap'])}"
-
-
-def _raw_cell(result: dict[str, Any], solver: str) -> str:
-    step = _step(result, f"raw_{solver}")
-    if step is None or step.get("status") != "ok":
-        return _cell(result, f"raw_{solver}")
+        return _cell(result, name)
     if step["proven"]:
         return f"{_seconds(step['seconds'])} opt"
     return f"{_seconds(step['seconds'])} gap {_pct(step['gap'])}"
@@ -224,11 +216,11 @@ def _row(result: dict[str, Any]) -> list[str]:
         _cell(result, "load"),
         _cell(result, "score"),
         _cell(result, "model"),
-        _award_cell(result, "highs") if "highs" in config["solvers"] else "-",
-        _award_cell(result, "cbc") if "cbc" in config["solvers"] else "-",
+        _solve_cell(result, "award_highs") if "highs" in config["solvers"] else "-",
+        _solve_cell(result, "award_cbc") if "cbc" in config["solvers"] else "-",
         _cell(result, "report"),
-        _raw_cell(result, "highs") if "highs" in config["solvers"] else "-",
-        _raw_cell(result, "cbc") if "cbc" in config["solvers"] and config["raw_cbc"] else "-",
+        _solve_cell(result, "raw_highs") if "highs" in config["solvers"] else "-",
+        _solve_cell(result, "raw_cbc") if "cbc" in config["solvers"] and config["raw_cbc"] else "-",
         _seconds(d.award_seconds),
         f"{d.ratio:.1f}" if d.ratio is not None else "-",
         f"{d.peak_mb:,.0f}" if d.peak_mb is not None else "-",
