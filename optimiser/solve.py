@@ -28,7 +28,8 @@ Levels 1-4 alone can leave ties (equal-ranked swaps across lots, or sets such as
 problem only, whichever optimum a solver happened to find first.
 
 The first level starts from a greedy award that keeps every rule (:mod:`optimiser.greedy`),
-every level after it from the award of the level before (a warm start), and
+and needs no solve when that award fills every place (coverage cannot go below 0); every
+level after it starts from the award of the level before (a warm start), and
 the time limit covers all levels together: when it runs out, the best award so far is
 returned as ``feasible_not_proven``. With ``vacancies = "forbid"`` the whole award is
 solved before the check, so the lots a :class:`~tender.errors.RuleConflict` names are
