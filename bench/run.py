@@ -55,6 +55,9 @@ QUICK = ("htlah", "hcl", "200x100")
 #: Shipped examples: (example name, share cap of the variants; the as-shipped run first).
 EXAMPLES = {"htlah": ("htlah-2016", 0.15), "hcl": ("hcl-2021", 0.15)}
 
+#: The solver limit for the awarded-basis goal (a gap within 60 s, everything included).
+AWARDED_LIMIT = 57.0
+
 #: The sweep goal: 100 quality weights under one price method, each an award solve.
 SWEEP_ARGS = ("--weights", "100:1:1", "--method", "lowest_ratio")
 
@@ -404,9 +407,10 @@ class _Run:
             folder = Path(self.configs["htlah"].folder)
             self.probes["sweep"] = probe_sweep(folder, limit, self.left(1800))
         elif name == "probe:awarded_60":
-            # The goal is a gap within 60 s: the award again, with that limit.
+            # The goal is a gap within 60 s: the award again, its solver limit leaving room
+            # for load, score and the model (about a second here), as a user would set it.
             base = asdict(self.configs["200x100-binding-awarded"])
-            base.update(name="200x100-binding-awarded-60s", time_limit=min(60.0, limit))
+            base.update(name="200x100-binding-awarded-60s", time_limit=min(AWARDED_LIMIT, limit))
             config = Config(**{**base, "solvers": tuple(base["solvers"]), "only_award": True})
             self.probes["awarded_60"] = run_config(
                 config, self.scratch, memory_limit_mb=self.args.memory_limit, deadline=self.end

@@ -226,8 +226,16 @@ def _row(result: dict[str, Any]) -> list[str]:
         f"{d.peak_mb:,.0f}" if d.peak_mb is not None else "-",
         f"{d.score:,.0f}" if d.score is not None else "-",
         f"{status} ({d.solver})" if d.solver else status,
-        _pct(d.greedy_gap) if d.greedy_gap is not None else _cell(result, "greedy"),
+        _greedy_cell(result, d),
     ]
+
+
+def _greedy_cell(result: dict[str, Any], d: Derived) -> str:
+    # The gap needs both awards: a greedy step that ran beside a failed award shows "-".
+    if d.greedy_gap is not None:
+        return _pct(d.greedy_gap)
+    cell = _cell(result, "greedy")
+    return "-" if (_step(result, "greedy") or {}).get("status") == "ok" else cell
 
 
 HEADER = (
@@ -322,7 +330,12 @@ def _big_goal(results: Sequence[dict[str, Any]]) -> Goal:
         return Goal(goal, None, "not run" + _NOT_RUN)
     d = derive(result)
     if d.award_seconds is None:
-        return Goal(goal, False, f"no award ({_cell(result, 'load')} / {result.get('stopped')})")
+        awards = [
+            f"{solver}: {_cell(result, f'award_{solver}')}"
+            for solver in result["config"]["solvers"]
+        ]
+        stopped = f"; {result['stopped']}" if result.get("stopped") else ""
+        return Goal(goal, False, f"no award ({', '.join(awards)}{stopped})")
     refused = (_step(result, "load") or {}).get("refused")
     note = (
         f"; load_tender refused bids.csv ({refused}), measured with the row limit lifted"
