@@ -12,8 +12,11 @@ import hashlib
 import multiprocessing
 import os
 import platform
-from collections.abc import Callable, Iterable
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -103,11 +106,39 @@ def _environment(currency: str) -> jinja2.Environment:
     return env
 
 
+@contextmanager
+def _interrupts_kept() -> Iterator[None]:
+    """Re-raise a Ctrl-C that WeasyPrint swallowed, once the document is done.
+
+    WeasyPrint catches ``BaseException`` around each SVG image it draws (and logs "Failed
+    to render SVG image"): a Ctrl-C landing there would leave a report without its chart
+    and the run would carry on as if nothing had been pressed.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
+        yield  # only the main thread may set a handler; None: not one Python can restore
+        return
+    pressed: list[int] = []
+
+    def note(signum: int, frame: Any) -> None:
+        pressed.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
+
+
 def _render_pdf(html: str) -> bytes:
     fetcher = PackageFetcher()
-    pdf = HTML(string=html, base_url=PACKAGE_URL, url_fetcher=fetcher).write_pdf(
-        pdf_tags=True, custom_metadata=False
-    )
+    with _interrupts_kept():
+        pdf = HTML(string=html, base_url=PACKAGE_URL, url_fetcher=fetcher).write_pdf(
+            pdf_tags=True, custom_metadata=False
+        )
     assert pdf is not None
     return pdf
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,21 @@ def test_an_interrupted_write_takes_back_only_what_it_added(
     # The letters it created are gone with their folder; files it did not make are kept.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt", "report.pdf"]
     assert (tmp_path / "report.pdf").read_bytes() == b"old"
+
+
+def test_a_ctrl_c_weasyprint_swallows_is_raised_when_the_document_is_done() -> None:
+    import os
+
+    from tender.report import _interrupts_kept
+
+    before = signal.getsignal(signal.SIGINT)
+    finished = []
+    with pytest.raises(KeyboardInterrupt), _interrupts_kept():
+        try:  # as WeasyPrint draws an SVG image: any exception is logged and dropped
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.1)  # the handler has run by now: it raised inside this try
+        except BaseException:
+            pass
+        finished.append("the rest of the document")
+    assert finished == ["the rest of the document"]
+    assert signal.getsignal(signal.SIGINT) is before
