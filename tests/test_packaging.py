@@ -44,6 +44,14 @@ def test_wheel_runs_init_example_and_validate(tmp_path: Path) -> None:
         archive.extractall(site)
     assert "tender/templates/blank-tender.toml" in names
     assert "tender/fixtures/hcl-2021/lots.csv" in names
+    # Every module of the source tree ships: a package left out of pyproject.toml would only
+    # fail when a user runs the command that imports it.
+    modules = {
+        str(path.relative_to(ROOT))
+        for folder in ("tender", "optimiser")
+        for path in (ROOT / folder).rglob("*.py")
+    }
+    assert modules <= set(names), sorted(modules - set(names))
     env = {**os.environ, "PYTHONPATH": str(site)}
     run = lambda *args: subprocess.run(  # noqa: E731
         [sys.executable, "-m", "tender", *args],
@@ -57,6 +65,13 @@ def test_wheel_runs_init_example_and_validate(tmp_path: Path) -> None:
     checked = run("validate", str(tmp_path / "x"))
     assert checked.returncode == 0, checked.stderr
     assert "14 in" in checked.stdout
+    scored = run("score", str(tmp_path / "x"), "--out", str(tmp_path / "scores"))
+    assert scored.returncode == 0, scored.stderr
+    assert (tmp_path / "scores" / "scores.csv").is_file()
+    awarded = run("award", str(tmp_path / "x"), "--out", str(tmp_path / "award"))
+    assert awarded.returncode == 0, awarded.stderr
+    exported = run("export", str(tmp_path / "x"), "--format", "ocds", "--out", str(tmp_path / "o"))
+    assert exported.returncode == 0, exported.stderr
     imported = subprocess.run(
         [sys.executable, "-c", "import tender; print(tender.__file__)"],
         cwd=tmp_path,
