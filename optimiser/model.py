@@ -182,7 +182,8 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9]")
 
 def _names(prefix: str, parts: list[tuple[str, ...]]) -> list[str]:
     """Readable solver names (``x_B01_L12``), made unique by index if sanitising clashes."""
-    names = [prefix + "_" + "_".join(_UNSAFE.sub("_", p) for p in part) for part in parts]
+    safe = {p: _UNSAFE.sub("_", p) for p in {p for part in parts for p in part}}
+    names = [prefix + "_" + "_".join(safe[p] for p in part) for part in parts]
     if len(set(names)) < len(names):
         names = [f"{name}_{i}" for i, name in enumerate(names)]
     return names
@@ -222,6 +223,9 @@ class AwardModel:
     w: pulp.LpVariable | None = None
     rows: list[tuple[str, pulp.LpConstraint]] = field(default_factory=list)
     _row_names: set[str] = field(default_factory=set)
+    _weighted: dict[int, tuple[dict[Key, int], pulp.LpAffineExpression]] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def build(cls, problem: AwardProblem, data: IntegerData | None = None) -> AwardModel:
@@ -368,8 +372,16 @@ class AwardModel:
         return _expr([(self.s[g], 1) for g in sorted(self.s)])
 
     def weighted(self, weights: dict[Key, int]) -> pulp.LpAffineExpression:
-        """``sum weight * x`` over the bids, for the score, cost and tie-break levels."""
-        return _expr([(self.x[k], weights[k]) for k in self.data.keys if weights[k]])
+        """``sum weight * x`` over the bids, for the score, cost and tie-break levels.
+
+        Built once per weights (a level's objective and its fix share it): on a large
+        tender each is a hundred thousand terms. Callers must not change it in place.
+        """
+        cached = self._weighted.get(id(weights))
+        if cached is None or cached[0] is not weights:
+            expr = _expr([(self.x[k], weights[k]) for k in self.data.keys if weights[k]])
+            cached = self._weighted[id(weights)] = (weights, expr)
+        return cached[1]
 
     def all_variables(self) -> list[pulp.LpVariable]:
         """Every variable, in name order."""

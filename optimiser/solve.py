@@ -43,12 +43,13 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 import pulp
 
 from optimiser.check import award_levels, group_providers, rule_violations, vacancy_places
 from optimiser.greedy import greedy_award
+from optimiser.highs import HighsModel
 from optimiser.model import AwardModel, IntegerData, Key, integer_data
 from optimiser.problem import AwardProblem
 from optimiser.reasons import Standing, group_reason, lot_reason
@@ -62,7 +63,7 @@ from optimiser.result import (
     SolveStatus,
     Vacancy,
 )
-from optimiser.solvers import SOLVERS, SolveOutcome, SolverName, run_solver, solver_version
+from optimiser.solvers import SOLVERS, SolveOutcome, SolverName, run_cbc, solver_version
 from tender.errors import RuleConflict, SolverError
 
 __all__ = ["ALTERNATIVES_AUTO_LIMIT", "AUTO_CBC_FROM", "choose_solver", "solve_award"]
@@ -201,6 +202,84 @@ class _Tally:
         return data.budget is not None and self.pence + data.pence[key] > data.budget
 
 
+class _Backend(Protocol):
+    """A model kept across solves: rows added for good, a new objective each solve."""
+
+    @property
+    def names(self) -> list[str]: ...
+
+    def add_rows(self, rows: list[tuple[str, pulp.LpConstraint]]) -> None: ...
+
+    def fix_implied(self, value: float) -> None: ...
+
+    def solve(
+        self,
+        objective: pulp.LpAffineExpression,
+        *,
+        time_limit: float,
+        mip_gap: float,
+        start: dict[str, float] | None,
+    ) -> SolveOutcome: ...
+
+
+class _Highs:
+    """HiGHS, holding the model and its basis across solves (:mod:`optimiser.highs`)."""
+
+    def __init__(self, model: AwardModel) -> None:
+        self._model = HighsModel(model.all_variables(), [row for _, row in model.rows])
+
+    @property
+    def names(self) -> list[str]:
+        return self._model.names
+
+    def add_rows(self, rows: list[tuple[str, pulp.LpConstraint]]) -> None:
+        self._model.add_rows(row for _, row in rows)
+
+    def fix_implied(self, value: float) -> None:
+        self._model.fix_implied(value)
+
+    def solve(
+        self,
+        objective: pulp.LpAffineExpression,
+        *,
+        time_limit: float,
+        mip_gap: float,
+        start: dict[str, float] | None,
+    ) -> SolveOutcome:
+        return self._model.solve(objective, time_limit=time_limit, mip_gap=mip_gap, start=start)
+
+
+class _Pulp:
+    """CBC, which PuLP runs on the whole problem at each solve (it is a separate program)."""
+
+    def __init__(self, kind: str, model: AwardModel) -> None:
+        self._prob = pulp.LpProblem(f"award_{kind}", pulp.LpMinimize)
+        self.add_rows(model.rows)
+
+    @property
+    def names(self) -> list[str]:
+        return [var.name for var in self._prob.variables()]
+
+    def add_rows(self, rows: list[tuple[str, pulp.LpConstraint]]) -> None:
+        for name, row in rows:
+            self._prob.addConstraint(row, name)
+
+    def fix_implied(self, value: float) -> None:
+        """CBC reports no reduced costs through PuLP: nothing to fix."""
+
+    def solve(
+        self,
+        objective: pulp.LpAffineExpression,
+        *,
+        time_limit: float,
+        mip_gap: float,
+        start: dict[str, float] | None,
+    ) -> SolveOutcome:
+        # A variable in no row and not in the objective is left out; it reads as 0.
+        self._prob.setObjective(objective)
+        return run_cbc(self._prob, time_limit=time_limit, mip_gap=mip_gap, start=start)
+
+
 @dataclass
 class _Level:
     name: str
@@ -229,7 +308,8 @@ class _Run:
     fixes: list[tuple[str, pulp.LpConstraint]] = field(default_factory=list)
     # How many of ``fixes`` belong to levels 1-3 (the rows an alternative optimum keeps).
     objective_fixes: int = 0
-    _problems: dict[str, pulp.LpProblem] = field(default_factory=dict)
+    _backends: dict[str, _Backend] = field(default_factory=dict)
+    _start: tuple[frozenset[Key], dict[str, float]] | None = None
     _added: dict[str, int] = field(default_factory=dict)
     _decided: int = 0
 
@@ -238,25 +318,25 @@ class _Run:
     def _remaining(self) -> float:
         return self.deadline - time.monotonic()
 
-    def _problem(self, kind: str) -> pulp.LpProblem:
-        """The persistent problem ``kind`` with every level fix it takes, built once.
+    def _backend(self, kind: str) -> _Backend:
+        """The persistent model ``kind`` with every level fix it takes, built once.
 
         "main" takes every level fix (and the canonical walk's decisions); "tied" stops
-        before the tie-break, for the search for alternative optima. Building a PuLP
-        problem is a large part of the time on big tenders, so each is only extended.
+        before the tie-break, for the search for alternative optima. Building a model is a
+        large part of the time on big tenders, so each is only extended.
         """
-        prob = self._problems.get(kind)
-        if prob is None:
-            prob = pulp.LpProblem(f"award_{kind}", pulp.LpMinimize)
-            for name, row in self.model.rows:
-                prob.addConstraint(row, name)
-            self._problems[kind] = prob
+        backend = self._backends.get(kind)
+        if backend is None:
+            if self.solver == "highs":
+                backend = _Highs(self.model)
+            else:
+                backend = _Pulp(kind, self.model)
+            self._backends[kind] = backend
             self._added[kind] = 0
         limit = len(self.fixes) if kind == "main" else self.objective_fixes
-        for name, row in self.fixes[self._added[kind] : limit]:
-            prob.addConstraint(row, name)
+        backend.add_rows(self.fixes[self._added[kind] : limit])
         self._added[kind] = limit
-        return prob
+        return backend
 
     def _solve(
         self,
@@ -266,23 +346,28 @@ class _Run:
         add: list[pulp.LpConstraint] | None = None,
         start: frozenset[Key] | None = None,
     ) -> SolveOutcome:
-        """Solve problem ``kind`` (after adding the rows ``add`` to it for good)."""
-        prob = self._problem(kind)
+        """Solve model ``kind`` (after adding the rows ``add`` to it for good)."""
+        backend = self._backend(kind)
+        named = []
         for row in add or []:
             self._decided += 1
-            prob.addConstraint(row, f"decided_{self._decided}")
-        # A variable in no row and not in the objective is left out; it reads as 0.
-        prob.setObjective(objective)
-        values = None if start is None else self.model.start_values(start)
-        outcome = run_solver(
-            prob,
-            solver=self.solver,
+            named.append((f"decided_{self._decided}", row))
+        backend.add_rows(named)
+        outcome = backend.solve(
+            objective,
             time_limit=max(self._remaining(), _MIN_SECONDS),
             mip_gap=self.mip_gap,
-            start=None if values is None else {k: float(v) for k, v in values.items()},
+            start=None if start is None else self._start_values(start),
         )
         self.version = outcome.version if outcome.version != "unknown" else self.version
         return outcome
+
+    def _start_values(self, award: frozenset[Key]) -> dict[str, float]:
+        """Every variable's value for ``award``; most solves start from the same award."""
+        if self._start is None or self._start[0] != award:
+            values = {k: float(v) for k, v in self.model.start_values(award).items()}
+            self._start = (award, values)
+        return self._start[1]
 
     def _award_of(self, outcome: SolveOutcome) -> frozenset[Key]:
         chosen = frozenset(
@@ -308,10 +393,7 @@ class _Run:
 
         def coverage_fix(value: int) -> list[pulp.LpConstraint]:
             vacancies, shortfall = divmod(value, widest + 1)
-            return [
-                model.vacancies() <= vacancies + 0.5,
-                model.shortfall() <= shortfall + 0.5,
-            ]
+            return [model.vacancies() <= vacancies, model.shortfall() <= shortfall]
 
         return [
             _Level(
@@ -326,21 +408,21 @@ class _Run:
                 -model.weighted(data.score_weight),
                 lambda a: levels_of(a)[2],
                 -1,
-                lambda value: [model.weighted(data.score_weight) >= value - 0.5],
+                lambda value: [model.weighted(data.score_weight) >= value],
             ),
             _Level(
                 "cost",
                 model.weighted(data.cost_weight),
                 lambda a: levels_of(a)[3],
                 1,
-                lambda value: [model.weighted(data.cost_weight) <= value + 0.5],
+                lambda value: [model.weighted(data.cost_weight) <= value],
             ),
             _Level(
                 "tie_break",
                 -model.weighted(data.tie_weight),
                 lambda a: levels_of(a)[4],
                 -1,
-                lambda value: [model.weighted(data.tie_weight) >= value - 0.5],
+                lambda value: [model.weighted(data.tie_weight) >= value],
             ),
         ]
 
@@ -353,10 +435,14 @@ class _Run:
             self._solve_level(level)
             if level.name == "coverage":
                 self.coverage_proven = self.proven
-            fixes = level.fix(self.reports[-1].value or 0)
+            value = self.reports[-1].value or 0
+            fixes = level.fix(value)
             for i, row in enumerate(fixes):
                 if row.keys():  # no group rule: the shortfall row would be empty
                     self.fixes.append((f"fix_{level.name}_{i}", row))
+            if level.name != "coverage":
+                # Coverage packs two counts into one value; its fix is two rows, not one.
+                self._backend("main").fix_implied(level.sign * value)
             if level.name != "tie_break":
                 self.objective_fixes = len(self.fixes)
         if self.award is None:

@@ -1,14 +1,15 @@
-"""Talking to HiGHS and CBC through PuLP: one solve in, one mapped outcome out.
+"""Talking to CBC through PuLP, and what both solvers share: outcomes and versions.
 
-Three things PuLP does not do for us are done here:
+HiGHS is held in memory across solves by :mod:`optimiser.highs`; CBC is a separate program
+that PuLP runs on the whole problem each time. For CBC, three things PuLP does not do for
+us are done here:
 
 - the status is read from ``sol_status`` (PuLP 3.3 reports ``status`` "Optimal" after a
-  time-out that left an incumbent), and for HiGHS checked against the primal solution
-  status, so a time-limited incumbent is never called optimal;
-- a warm start is passed to both solvers (CBC through PuLP's ``warmStart``, HiGHS through
-  ``setSolution``), so every level after the first starts from the award it must match;
-- the best bound and the solver version are read back (HiGHS from its info, CBC from its
-  log, which is written to a private temporary folder and deleted after reading).
+  time-out that left an incumbent), so a time-limited incumbent is never called optimal;
+- a warm start is passed through PuLP's ``warmStart``, so every level after the first
+  starts from the award it must match;
+- the best bound and the version are read back from CBC's log, which is written to a
+  private temporary folder and deleted after reading.
 
 HiGHS prints a banner to the process's standard output the first time one is created in a
 process, whatever the options; it is sent to the null device, because a ``--json`` run
@@ -22,15 +23,25 @@ import re
 import sys
 import tempfile
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import highspy
 import pulp
 
 from optimiser.result import SolveStatus
 
-__all__ = ["SOLVERS", "SolveOutcome", "SolverName", "run_solver", "solver_version"]
+__all__ = [
+    "SOLVERS",
+    "SolveOutcome",
+    "SolverName",
+    "create_highs_quietly",
+    "demote_within_gap",
+    "run_cbc",
+    "solver_version",
+]
 
 SolverName = Literal["highs", "cbc"]
 SOLVERS: tuple[SolverName, ...] = ("highs", "cbc")
@@ -39,7 +50,7 @@ _banner_lock = threading.Lock()
 _banner_silenced = False
 
 
-def _create_highs_quietly(create: Any) -> None:
+def create_highs_quietly(create: Any) -> None:
     """Run ``create`` (which makes the first ``Highs`` object) with fd 1 on the null device."""
     global _banner_silenced
     with _banner_lock:
@@ -59,31 +70,12 @@ def _create_highs_quietly(create: Any) -> None:
             _banner_silenced = True
 
 
-class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
-    """PuLP's HiGHS with a quiet first start and an optional warm start."""
-
-    def __init__(self, *, start: dict[str, float] | None = None, **options: Any) -> None:
-        super().__init__(**options)
-        self._start = start
-
-    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
-        _create_highs_quietly(lambda: super(_HiGHS, self).createAndConfigureSolver(lp))
-
-    def callSolver(self, lp: pulp.LpProblem) -> None:
-        if self._start is not None:
-            columns = lp.variables()
-            index = [var.index for var in columns]
-            values = [float(self._start.get(var.name, 0.0)) for var in columns]
-            lp.solverModel.setSolution(len(index), index, values)
-        lp.solverModel.run()
-
-
 @dataclass(frozen=True)
 class SolveOutcome:
     """One solve's outcome: mapped status, variable values by name, objective and bound."""
 
     status: SolveStatus
-    values: dict[str, float]
+    values: Mapping[str, float]
     objective: float | None
     bound: float | None
     version: str
@@ -122,30 +114,6 @@ def map_status(status: int, sol_status: int) -> SolveStatus:
 
 def _values(prob: pulp.LpProblem) -> dict[str, float]:
     return {var.name: float(var.varValue or 0.0) for var in prob.variables()}
-
-
-def _run_highs(
-    prob: pulp.LpProblem, time_limit: float, mip_gap: float, start: dict[str, float] | None
-) -> SolveOutcome:
-    solver = _HiGHS(msg=False, timeLimit=time_limit, gapRel=mip_gap, start=start)
-    prob.solve(solver)
-    status = map_status(prob.status, prob.sol_status)
-    highs = prob.solverModel
-    info = highs.getInfo()
-    version = str(highs.version())
-    # A HiGHS time-out without an incumbent can still look feasible to PuLP; 2 = feasible.
-    if status is SolveStatus.FEASIBLE_NOT_PROVEN and info.primal_solution_status != 2:
-        status = SolveStatus.NO_SOLUTION
-    if not status.is_ok:
-        return SolveOutcome(status, {}, None, None, version, str(highs.getModelStatus()))
-    bound = float(info.mip_dual_bound)
-    return SolveOutcome(
-        status,
-        _values(prob),
-        float(info.objective_function_value),
-        bound if abs(bound) < float("inf") else None,
-        version,
-    )
 
 
 _CBC_NUMBER = r"(-?[0-9.eE+-]+)"
@@ -191,19 +159,17 @@ def _run_cbc(
     return SolveOutcome(status, _values(prob), objective, bound, version)
 
 
-def run_solver(
+def run_cbc(
     prob: pulp.LpProblem,
     *,
-    solver: SolverName,
     time_limit: float,
     mip_gap: float,
     start: dict[str, float] | None = None,
 ) -> SolveOutcome:
-    """Solve ``prob`` once and map the outcome; solver failures become ``ERROR``.
+    """Solve ``prob`` once with CBC and map the outcome; solver failures become ``ERROR``.
 
     Args:
         prob: The problem, objective set, minimising.
-        solver: "highs" or "cbc".
         time_limit: Seconds for this solve.
         mip_gap: Relative gap at which the solver may stop (0 for a proof).
         start: A feasible value for every variable, by name, to start from.
@@ -211,13 +177,16 @@ def run_solver(
     Returns:
         The outcome; ``values`` is empty unless the status :attr:`~SolveStatus.is_ok`.
     """
-    run = _run_highs if solver == "highs" else _run_cbc
     try:
-        outcome = run(prob, time_limit, mip_gap, start)
+        outcome = _run_cbc(prob, time_limit, mip_gap, start)
     except pulp.PulpSolverError as exc:
         return SolveOutcome(SolveStatus.ERROR, {}, None, None, "unknown", str(exc))
+    return demote_within_gap(outcome, mip_gap)
+
+
+def demote_within_gap(outcome: SolveOutcome, mip_gap: float) -> SolveOutcome:
+    """An "optimal" solve that was allowed a gap is good enough, but not a proof."""
     if outcome.status is SolveStatus.OPTIMAL and mip_gap > 0:
-        # Stopped within the requested gap: good enough, but not a proof.
         if outcome.gap is None or outcome.gap > 1e-9:
             return SolveOutcome(
                 SolveStatus.FEASIBLE_NOT_PROVEN,
@@ -233,11 +202,16 @@ _versions: dict[str, str] = {}
 
 
 def solver_version(solver: SolverName) -> str:
-    """The solver's version, found by solving a one-variable problem once per process."""
+    """The solver's version (CBC's from solving a one-variable problem once per process)."""
     if solver not in _versions:
-        prob = pulp.LpProblem("version", pulp.LpMinimize)
-        var = prob.add_variable("z", 0, 1, cat=pulp.LpBinary)
-        prob.setObjective(pulp.lpSum([var]))
-        prob.addConstraint(var >= 0, "c")
-        _versions[solver] = run_solver(prob, solver=solver, time_limit=10, mip_gap=0).version
+        if solver == "highs":
+            holder: list[highspy.Highs] = []
+            create_highs_quietly(lambda: holder.append(highspy.Highs()))
+            _versions[solver] = str(holder[0].version())
+        else:
+            prob = pulp.LpProblem("version", pulp.LpMinimize)
+            var = prob.add_variable("z", 0, 1, cat=pulp.LpBinary)
+            prob.setObjective(pulp.lpSum([var]))
+            prob.addConstraint(var >= 0, "c")
+            _versions[solver] = run_cbc(prob, time_limit=10, mip_gap=0).version
     return _versions[solver]

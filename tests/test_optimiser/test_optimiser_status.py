@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pulp
 import pytest
@@ -90,12 +92,19 @@ def test_forbid_with_full_coverage_solves(solver: str) -> None:
     assert solve_award(problem, solver=solver).awarded == (("L1", "A"),)
 
 
+def fake_solves(monkeypatch: pytest.MonkeyPatch, fake: Callable[..., SolveOutcome]) -> None:
+    """Every solve of either solver's model answers ``fake(model, objective, **options)``."""
+    monkeypatch.setattr(optimiser.solve._Highs, "solve", fake)
+    monkeypatch.setattr(optimiser.solve._Pulp, "solve", fake)
+
+
+def nothing(model: object, objective: pulp.LpAffineExpression, **options: object) -> SolveOutcome:
+    return SolveOutcome(SolveStatus.NO_SOLUTION, {}, None, None, "test")
+
+
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_no_incumbent_is_a_solver_error(solver: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    def nothing(prob: pulp.LpProblem, **options: object) -> SolveOutcome:
-        return SolveOutcome(SolveStatus.NO_SOLUTION, {}, None, None, "test")
-
-    monkeypatch.setattr(optimiser.solve, "run_solver", nothing)
+    fake_solves(monkeypatch, nothing)
     # L2 has no bid, so the greedy start leaves a vacancy and coverage needs a solve.
     problem = make_problem([("L1", "G", 10), ("L2", "G", 10)], [("L1", "A", 90, 16)])
     with pytest.raises(SolverError, match="without an award"):
@@ -106,10 +115,7 @@ def test_no_incumbent_is_a_solver_error(solver: str, monkeypatch: pytest.MonkeyP
 def test_greedy_cover_is_kept_but_not_proven_when_the_solver_fails(
     solver: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def nothing(prob: pulp.LpProblem, **options: object) -> SolveOutcome:
-        return SolveOutcome(SolveStatus.NO_SOLUTION, {}, None, None, "test")
-
-    monkeypatch.setattr(optimiser.solve, "run_solver", nothing)
+    fake_solves(monkeypatch, nothing)
     # Every place filled by the greedy start proves coverage without a solve; the score
     # level then fails, so the award stands but is never called optimal.
     problem = make_problem([("L1", "G", 10)], [("L1", "A", 90, 16), ("L1", "B", 80, 15)])
@@ -125,11 +131,11 @@ def test_an_award_breaking_a_rule_is_not_reported(
     solver: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A solver that (numerically) returns both bids on a single-provider lot.
-    def wrong(prob: pulp.LpProblem, **options: object) -> SolveOutcome:
-        values = {var.name: 1.0 for var in prob.variables()}
+    def wrong(model: Any, objective: pulp.LpAffineExpression, **options: object) -> SolveOutcome:
+        values = dict.fromkeys(model.names, 1.0)
         return SolveOutcome(SolveStatus.OPTIMAL, values, 0.0, 0.0, "test")
 
-    monkeypatch.setattr(optimiser.solve, "run_solver", wrong)
+    fake_solves(monkeypatch, wrong)
     problem = make_problem([("L1", "G", 10)], [("L1", "A", 90, 16), ("L1", "B", 80, 16)])
     with pytest.raises(SolverError, match="breaks the rules"):
         solve_award(problem, solver=solver)
