@@ -32,7 +32,9 @@ fixed exactly (the next level may not give up even one unit of it):
   are compared to a millionth of the dearest bid.
 
 Objective terms stay at or below 10^6 so the solvers' tolerances (about 1e-6 relative)
-stay far below one unit, and every level fix leaves half a unit of slack. Rule rows may
+stay far below one unit; a level fix holds its exact integer value (the award it came from
+meets it exactly, and a row without slack keeps the relaxation of the next level on the
+optimal face, see :mod:`optimiser.highs`). Rule rows may
 have larger integers (pence, or ``q * hours`` for an awarded share); the optimiser checks
 each award it keeps against every rule in exact arithmetic (:mod:`optimiser.check`).
 """
