@@ -163,10 +163,14 @@ def init(
 def validate(directory: Path) -> None:
     """Check a tender folder and print a summary, or every problem found.
 
+    A mark missing from one evaluator of the panel is a warning, not an error: the other
+    evaluators' marks are combined without it.
+
     Example:
         tender validate fixtures/htlah-2016
     """
     from tender.load import load_tender
+    from tender.models import find_missing_evaluators
 
     tender = load_tender(directory)
     excluded = sum(1 for b in tender.bidders if b.status == "excluded")
@@ -185,6 +189,8 @@ def validate(directory: Path) -> None:
         "valid",
     ]
     click.echo("\n".join(lines))
+    for gap in find_missing_evaluators(tender):
+        click.echo(f"warning: {gap}", err=True)
 
 
 @cli.command()
