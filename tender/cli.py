@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from tender import __version__
-from tender.errors import OutputExistsError, TenderError
+from tender.errors import OutputExistsError, OutputPathError, TenderError
 
 __all__ = ["INTERRUPTED_EXIT", "NOT_PROVEN_EXIT", "cli", "main"]
 
@@ -148,12 +148,23 @@ def init(
         return
     if directory is None:
         raise click.UsageError("DIRECTORY is required")
+    from tender.output import check_folder
+
+    if directory.exists() and not directory.is_dir():
+        raise OutputPathError(
+            f"{directory} is a file: tender init writes a tender folder "
+            "(for a workbook: tender init --xlsx FILE)"
+        )
+    check_folder(directory)
     if directory.exists() and any(directory.iterdir()) and not force:
         raise OutputExistsError(f"{directory} is not empty; use --force to write into it")
-    if example:
-        resources.copy_example(example, directory)
-    else:
-        resources.write_blank_tender(directory)
+    try:
+        if example:
+            resources.copy_example(example, directory)
+        else:
+            resources.write_blank_tender(directory)
+    except OSError as exc:  # a folder where a file goes, no permission, a full disk
+        raise OutputPathError(f"cannot write {directory}: {exc.strerror or exc}") from exc
     what = f"example {example!r}" if example else "a blank tender (fill in the CSV files)"
     click.echo(f"wrote {what} to {directory}")
 
