@@ -6,6 +6,7 @@ them, so ``tender --help`` and ``tender validate`` start fast.
 
 from __future__ import annotations
 
+import math
 import shlex
 import sys
 from pathlib import Path
@@ -73,11 +74,22 @@ def cli(debug: bool) -> None:
     """
 
 
+class _FiniteRange(click.FloatRange):
+    """A float range that also refuses ``nan`` and ``inf``, which pass its comparisons."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Parse and range-check the value, then insist that it is a finite number."""
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
 def _solver_options(command: Any) -> Any:
     """``--solver`` and ``--time-limit``, shared by every command that solves an award."""
     command = click.option(
         "--time-limit",
-        type=click.FloatRange(min=0, min_open=True),
+        type=_FiniteRange(min=0, min_open=True),
         default=60.0,
         show_default=True,
         help="Seconds for each award solve (all objective levels together).",
@@ -266,7 +278,7 @@ def score(
 @_solver_options
 @click.option(
     "--mip-gap",
-    type=click.FloatRange(0, 1, max_open=True),
+    type=_FiniteRange(0, 1, max_open=True),
     default=0.0,
     show_default=True,
     help="Relative gap at which to stop (0: prove optimality).",
