@@ -901,7 +901,7 @@ def load_scenario(path: Path | str, folder: Path | str | None = None) -> Scenari
     fields = {"name": path.stem, "source": shown, **head, **overrides}
     fields["criteria"] = raw.get("criteria", {})
     try:
-        return Scenario.model_validate(fields)
+        scenario = Scenario.model_validate(fields)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = [str(p) for p in err["loc"]]
@@ -913,3 +913,14 @@ def load_scenario(path: Path | str, folder: Path | str | None = None) -> Scenari
             row=_toml_line(text, (table, key)),
             column=f"{table}.{key}",
         ) from None
+    for group in scenario.merge:
+        # Checked again when the scenario is applied (a --set scenario has no file), but
+        # here the line it is written on is known.
+        if len(set(group)) < 2 or len(set(group)) != len(group):
+            raise InputError(
+                f"a merge needs two or more different lots, not {list(group)}",
+                file=shown,
+                row=_toml_line(text, ("scenario", "merge")),
+                column="merge",
+            )
+    return scenario
