@@ -773,7 +773,7 @@ class MissingEvaluator:
         s = "s" if len(self.missing) > 1 else ""
         return (
             f"bidder {self.bidder_id!r}, criterion {self.criterion_id!r}{lot}: no mark from "
-            f"evaluator{s} {', '.join(map(repr, self.missing))} in marks.csv; the mark comes "
+            f"evaluator{s} {', '.join(map(repr, self.missing))}; the mark comes "
             f"from {', '.join(map(repr, self.present))} alone"
         )
 
