@@ -6,6 +6,7 @@ them, so ``tender --help`` and ``tender validate`` start fast.
 
 from __future__ import annotations
 
+import math
 import shlex
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 import click
 
 from tender import __version__
-from tender.errors import OutputExistsError, TenderError
+from tender.errors import OutputExistsError, OutputPathError, TenderError
 
 __all__ = ["INTERRUPTED_EXIT", "NOT_PROVEN_EXIT", "cli", "main"]
 
@@ -73,11 +74,22 @@ def cli(debug: bool) -> None:
     """
 
 
+class _FiniteRange(click.FloatRange):
+    """A float range that also refuses ``nan`` and ``inf``, which pass its comparisons."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Parse and range-check the value, then insist that it is a finite number."""
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
 def _solver_options(command: Any) -> Any:
     """``--solver`` and ``--time-limit``, shared by every command that solves an award."""
     command = click.option(
         "--time-limit",
-        type=click.FloatRange(min=0, min_open=True),
+        type=_FiniteRange(min=0, min_open=True),
         default=60.0,
         show_default=True,
         help="Seconds for each award solve (all objective levels together).",
@@ -148,12 +160,23 @@ def init(
         return
     if directory is None:
         raise click.UsageError("DIRECTORY is required")
+    from tender.output import check_folder
+
+    if directory.exists() and not directory.is_dir():
+        raise OutputPathError(
+            f"{directory} is a file: tender init writes a tender folder "
+            "(for a workbook: tender init --xlsx FILE)"
+        )
+    check_folder(directory)
     if directory.exists() and any(directory.iterdir()) and not force:
         raise OutputExistsError(f"{directory} is not empty; use --force to write into it")
-    if example:
-        resources.copy_example(example, directory)
-    else:
-        resources.write_blank_tender(directory)
+    try:
+        if example:
+            resources.copy_example(example, directory)
+        else:
+            resources.write_blank_tender(directory)
+    except OSError as exc:  # a folder where a file goes, no permission, a full disk
+        raise OutputPathError(f"cannot write {directory}: {exc.strerror or exc}") from exc
     what = f"example {example!r}" if example else "a blank tender (fill in the CSV files)"
     click.echo(f"wrote {what} to {directory}")
 
@@ -163,10 +186,14 @@ def init(
 def validate(directory: Path) -> None:
     """Check a tender folder and print a summary, or every problem found.
 
+    A mark missing from one evaluator of the panel is a warning, not an error: the other
+    evaluators' marks are combined without it.
+
     Example:
         tender validate fixtures/htlah-2016
     """
     from tender.load import load_tender
+    from tender.models import find_missing_evaluators
 
     tender = load_tender(directory)
     excluded = sum(1 for b in tender.bidders if b.status == "excluded")
@@ -185,6 +212,8 @@ def validate(directory: Path) -> None:
         "valid",
     ]
     click.echo("\n".join(lines))
+    for gap in find_missing_evaluators(tender):
+        click.echo(f"warning: {gap}", err=True)
 
 
 @cli.command()
@@ -249,7 +278,7 @@ def score(
 @_solver_options
 @click.option(
     "--mip-gap",
-    type=click.FloatRange(0, 1, max_open=True),
+    type=_FiniteRange(0, 1, max_open=True),
     default=0.0,
     show_default=True,
     help="Relative gap at which to stop (0: prove optimality).",

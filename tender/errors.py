@@ -3,6 +3,7 @@
     TenderError              anything raised on purpose; exit code 1 if nothing more specific
     ├── InputError           bad input: names file, row and column; exit code 2
     ├── OutputExistsError    an output exists and --force was not given; exit code 2
+    ├── OutputPathError      an output cannot go where it was asked (a file in the way); exit 2
     ├── RuleConflict         the award cannot cover the lots under vacancies = "forbid"; exit 3
     └── SolverError          the solver ended without an award to show; exit 3
 
@@ -17,6 +18,7 @@ __all__ = [
     "MAX_PROBLEMS",
     "InputError",
     "OutputExistsError",
+    "OutputPathError",
     "Problem",
     "RuleConflict",
     "SolverError",
@@ -87,6 +89,17 @@ class InputError(TenderError):
 
 class OutputExistsError(TenderError):
     """An output file or folder exists; tender never overwrites without ``--force``."""
+
+    exit_code = 2
+
+
+class OutputPathError(TenderError):
+    """An output cannot be written where it was asked; tender writes nothing then.
+
+    A file where a folder must be, a folder where a file must be, or a place the system
+    refuses (no permission, a full disk). Exit code 2, as for bad input: the command line
+    names a wrong place, which ``--force`` cannot put right.
+    """
 
     exit_code = 2
 

@@ -2,7 +2,9 @@
 
 The only reader of the input files. Every problem is located as a spreadsheet user would look
 for it (``bids.csv:7: rate: not a number: 'abc'``: the header is row 1) and one run reports all
-problems found, up to :data:`~tender.errors.MAX_PROBLEMS`, so a file can be fixed in one pass.
+problems found, up to :data:`~tender.errors.MAX_PROBLEMS`, so a file can be fixed in one pass:
+the checks across rows and files run on every row that passed its own checks, skipping only
+those whose inputs failed, and the problems are listed by file, then row.
 The standard library's ``csv`` is used rather than pandas so ``tender validate`` starts fast.
 
 A workbook (:mod:`tender.xlsx`) is read into the same rows and goes through the same checks
@@ -12,12 +14,11 @@ A workbook (:mod:`tender.xlsx`) is read into the same rows and goes through the 
 from __future__ import annotations
 
 import csv
-import difflib
 import hashlib
 import io
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from tender.errors import MAX_PROBLEMS, InputError, Problem
 from tender.models import (
+    ID_PATTERN,
     Bid,
     Bidder,
     Criterion,
@@ -38,6 +40,8 @@ from tender.models import (
     SourceFile,
     Tender,
     TenderInfo,
+    Unread,
+    closest,
     find_reference_problems,
 )
 from tender.scenarios import Scenario
@@ -80,6 +84,11 @@ class CsvSpec:
     @property
     def columns(self) -> tuple[str, ...]:
         return self.required + self.optional
+
+    @property
+    def key(self) -> str:
+        """The id other files refer to a row by (for bids, marks, moderation: the bidder)."""
+        return self.required[0]
 
 
 CSV_FILES: dict[str, CsvSpec] = {
@@ -128,15 +137,34 @@ class Table:
     """One CSV file's content as read from any source: header and ``(row, cells)`` records.
 
     ``row`` is the row number a spreadsheet shows (the header is row 1), so a problem found
-    in a record is reported where the user will look for it.
+    in a record is reported where the user will look for it. ``unread`` holds records the
+    source could not use (a workbook's formula without a saved value), already reported:
+    they are not checked again, but their ids keep other files' references to them quiet.
     """
 
     header: list[str]
     records: Iterable[tuple[int, list[str]]]
+    unread: Iterable[tuple[int, list[str]]] = ()
 
 
 class _TooMany(Exception):
     """Raised inside the loader once MAX_PROBLEMS have been collected."""
+
+
+#: The order problems are listed in: the folder's files (or a workbook's sheets) in turn.
+_FILE_ORDER = [Path(TOML_FILE).stem, *(Path(name).stem for name in CSV_FILES)]
+
+
+def _problem_order(problem: Problem) -> tuple[int, int]:
+    """File in the folder's order, then row; a workbook reader's ``bids!C5`` falls in place."""
+    name, _, cell = problem.file.partition("!")
+    stem = name.removesuffix(".csv").removesuffix(".toml")
+    rank = _FILE_ORDER.index(stem) if stem in _FILE_ORDER else len(_FILE_ORDER)
+    row = problem.row
+    if row is None:
+        digits = re.search(r"\d+", cell)
+        row = int(digits.group()) if digits else 0
+    return rank, row
 
 
 @dataclass
@@ -150,8 +178,47 @@ class _Problems:
         if len(self.items) >= MAX_PROBLEMS:
             raise _TooMany
 
+    def error(self, *, truncated: bool = False) -> InputError:
+        """Every problem, listed by file then row (stable: a row's problems keep their order)."""
+        return InputError(problems=sorted(self.items, key=_problem_order), truncated=truncated)
+
     def __bool__(self) -> bool:
         return bool(self.items)
+
+
+@dataclass
+class _Read:
+    """One file's records that passed their own checks, and the ids of those that did not."""
+
+    models: list[BaseModel] = field(default_factory=list)
+    #: The spreadsheet row of each model.
+    rows: list[int] = field(default_factory=list)
+    #: Ids of the rows that failed; ``None`` when the file, or a failed row's id, is unknown.
+    unread: set[str] | None = field(default_factory=set)
+
+    def forget(self, key: str | None) -> None:
+        """Note a row that failed its own checks, by its id when that is a readable one."""
+        if key is None or not re.fullmatch(ID_PATTERN, key):
+            self.unread = None
+        elif self.unread is not None:
+            self.unread.add(key)
+
+
+def _unreadable() -> _Read:
+    return _Read(unread=None)
+
+
+@dataclass
+class _Config:
+    """tender.toml as read: each table's model, or ``None`` where the table failed its checks."""
+
+    info: TenderInfo | None = None
+    evaluation: Evaluation | None = None
+    price: PriceRules | None = None
+    rules: Rules | None = None
+    criteria: tuple[Criterion, ...] = ()
+    #: Ids of criteria that failed; ``None`` when the criteria could not be read at all.
+    unread_criteria: frozenset[str] | None = None
 
 
 def load_tender(folder: Path | str) -> Tender:
@@ -181,7 +248,7 @@ def load_tender(folder: Path | str) -> Tender:
     try:
         return _load(folder, problems)
     except _TooMany:
-        raise InputError(problems=problems.items, truncated=True) from None
+        raise problems.error(truncated=True) from None
 
 
 def tender_from_rows(
@@ -196,7 +263,8 @@ def tender_from_rows(
 
     Args:
         config: tender.toml as parsed data (``None``: missing or unreadable, already reported).
-        tables: per CSV file name (``"bids.csv"``), its rows; ``None`` for a missing file.
+        tables: per CSV file name (``"bids.csv"``), its rows; ``None`` for a file that is
+            present but unreadable (already reported), no entry for a missing one.
         locate: the row (or line) where a tender.toml key path is written.
         sources: the files read, for the audit trail.
         found: problems the reader has already found (unreadable cells, missing sheets).
@@ -209,19 +277,25 @@ def tender_from_rows(
     try:
         for problem in found:
             problems.add(problem.file, problem.row, problem.column, problem.message)
-        parsed = _parse_config(config, locate, problems) if config is not None else {}
-        tables_read: dict[str, list[BaseModel]] = {}
+        parsed = _parse_config(config, locate, problems) if config is not None else _Config()
+        tables_read: dict[str, _Read] = {}
         for name, spec in CSV_FILES.items():
             table = tables.get(name)
-            tables_read[name] = _parse_table(table, name, spec, problems) if table else []
+            if table is not None:
+                tables_read[name] = _parse_table(table, name, spec, problems)
+            elif name in tables or spec.needed:
+                tables_read[name] = _unreadable()
+            else:
+                tables_read[name] = _Read()
         return _build(parsed, tables_read, locate, sources, problems)
     except _TooMany:
-        raise InputError(problems=problems.items, truncated=True) from None
+        raise problems.error(truncated=True) from None
 
 
 def _load(folder: Path, problems: _Problems) -> Tender:
     sources: list[SourceFile] = []
     texts: dict[str, str | None] = {}
+    absent: set[str] = set()
     for name in (TOML_FILE, *CSV_FILES):
         path = folder / name
         if not path.is_file():
@@ -230,50 +304,72 @@ def _load(folder: Path, problems: _Problems) -> Tender:
                 problems.add(name, None, None, "not a regular file: expected a text file")
             elif spec is None or spec.needed:
                 problems.add(name, None, None, f"missing: a tender folder needs {name}")
+            else:
+                absent.add(name)
             texts[name] = None
             continue
         texts[name] = _read_text(path, name, problems, sources)
     _check_extra_files(folder, problems)
 
     toml_text = texts[TOML_FILE]
-    config = _parse_toml(toml_text, problems) if toml_text is not None else {}
-    tables: dict[str, list[BaseModel]] = {}
+    config = _parse_toml(toml_text, problems) if toml_text is not None else _Config()
+    tables: dict[str, _Read] = {}
     for name, spec in CSV_FILES.items():
         text = texts[name]
-        tables[name] = _parse_csv(text, name, spec, problems) if text is not None else []
+        if text is not None:
+            tables[name] = _parse_csv(text, name, spec, problems)
+        else:
+            tables[name] = _Read() if name in absent else _unreadable()
     return _build(config, tables, lambda loc: _toml_line(toml_text or "", loc), sources, problems)
 
 
 def _build(
-    config: dict[str, Any],
-    tables: dict[str, list[BaseModel]],
+    config: _Config,
+    tables: dict[str, _Read],
     locate: Locate,
     sources: Sequence[SourceFile],
     problems: _Problems,
 ) -> Tender:
-    """The checks across rows and files, once every row is valid on its own."""
-    if problems:
-        raise InputError(problems=problems.items)
-    kwargs: dict[str, Any] = {
-        "lots": tuple(tables["lots.csv"]),
-        "bidders": tuple(tables["bidders.csv"]),
-        "bids": tuple(tables["bids.csv"]),
-        "marks": tuple(tables["marks.csv"]),
-        "moderation": tuple(tables["moderation.csv"]),
+    """The checks across rows and files, on every row and table that passed its own checks."""
+    unread: dict[str, frozenset[str] | None] = {
+        name: None if read.unread is None else frozenset(read.unread)
+        for name, read in tables.items()
+        if read.unread is None or read.unread
+    }
+    if config.unread_criteria is None or config.unread_criteria:
+        unread["criteria"] = config.unread_criteria
+    models: dict[str, Any] = {
+        "lots": tuple(tables["lots.csv"].models),
+        "bidders": tuple(tables["bidders.csv"].models),
+        "bids": tuple(tables["bids.csv"].models),
+        "marks": tuple(tables["marks.csv"].models),
+        "moderation": tuple(tables["moderation.csv"].models),
     }
     for ref in find_reference_problems(
-        evaluation=config["evaluation"],
-        criteria=config["criteria"],
-        price=config["price"],
-        **kwargs,
+        evaluation=config.evaluation,
+        criteria=config.criteria,
+        price=config.price,
+        **models,
+        unread=Unread(unread),
+        from_files=True,
+        row_of=lambda table, index: tables[table].rows[index],
     ):
-        row = ref.index + 2 if ref.index is not None else None
+        row = tables[ref.table].rows[ref.index] if ref.index is not None else None
         if ref.table == TOML_FILE:
             row = locate(tuple(ref.column.split(".")) if ref.column else ())
         problems.add(ref.table, row, ref.column, ref.message)
     if problems:
-        raise InputError(problems=problems.items)
-    return Tender(**config, **kwargs, sources=tuple(sorted(sources, key=lambda s: s.name)))
+        raise problems.error()
+    assert config.info and config.evaluation and config.price and config.rules  # else problems
+    return Tender(
+        info=config.info,
+        evaluation=config.evaluation,
+        criteria=config.criteria,
+        price=config.price,
+        rules=config.rules,
+        **models,
+        sources=tuple(sorted(sources, key=lambda s: s.name)),
+    )
 
 
 def _check_extra_files(folder: Path, problems: _Problems) -> None:
@@ -281,8 +377,8 @@ def _check_extra_files(folder: Path, problems: _Problems) -> None:
     known = {TOML_FILE, *CSV_FILES}
     for path in sorted(folder.glob("*.csv")):
         if path.name not in known:
-            close = difflib.get_close_matches(path.name, sorted(known), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
+            close = closest(path.name, sorted(known))
+            hint = f" (did you mean {close}?)" if close else ""
             problems.add(path.name, None, None, f"unexpected file{hint}")
 
 
@@ -327,17 +423,20 @@ def _read_text(path: Path, name: str, problems: _Problems, sources: list[SourceF
 # --- tender.toml ---------------------------------------------------------------------------
 
 
-def _parse_toml(text: str, problems: _Problems) -> dict[str, Any]:
-    """Parse and validate tender.toml into the keyword arguments of :class:`Tender`."""
+def _parse_toml(text: str, problems: _Problems) -> _Config:
+    """Parse and validate tender.toml into the tables of :class:`Tender`."""
     raw = _decode_toml(text, problems)
     if raw is None:
-        return {}
+        return _Config()
     return _parse_config(raw, lambda loc: _toml_line(text, loc), problems)
 
 
-def _parse_config(raw: Mapping[str, Any], locate: Locate, problems: _Problems) -> dict[str, Any]:
-    """Validate tender.toml's data (from the file or a workbook's tender sheet)."""
-    out: dict[str, Any] = {}
+def _parse_config(raw: Mapping[str, Any], locate: Locate, problems: _Problems) -> _Config:
+    """Validate tender.toml's data (from the file or a workbook's tender sheet).
+
+    Each table is checked on its own, so a bad ``[price]`` still lets the criteria be checked
+    against the marks.
+    """
     for key in sorted(raw):
         if key in (*TOML_TABLES, "criteria"):
             continue
@@ -353,24 +452,48 @@ def _parse_config(raw: Mapping[str, Any], locate: Locate, problems: _Problems) -
         if key not in raw:
             header = "[[criteria]]" if key == "criteria" else f"[{key}]"
             problems.add(TOML_FILE, None, key, f"missing: tender.toml needs a {header} table")
+    tables: dict[str, Any] = {}
     for key, model in TOML_TABLES.items():
         value = raw.get(key, {})
         if not isinstance(value, dict):
             problems.add(TOML_FILE, locate((key,)), key, "must be a table")
+            tables[key] = None
             continue
-        out[key] = _validate(model, value, locate, (key,), problems)
+        tables[key] = _validate(model, value, locate, (key,), problems)
+    criteria, unread = _parse_criteria(raw, locate, problems)
+    return _Config(
+        info=tables["tender"],
+        evaluation=tables["evaluation"],
+        price=tables["price"],
+        rules=tables["rules"],
+        criteria=criteria,
+        unread_criteria=unread,
+    )
+
+
+def _parse_criteria(
+    raw: Mapping[str, Any], locate: Locate, problems: _Problems
+) -> tuple[tuple[Criterion, ...], frozenset[str] | None]:
+    """The criteria that read, and the ids of those that did not (``None``: unknown)."""
     criteria = raw.get("criteria", [])
+    # A missing [[criteria]] is reported already; "no criteria" would only say it again.
+    unread: set[str] | None = set() if "criteria" in raw else None
     if not isinstance(criteria, list) or not all(isinstance(c, dict) for c in criteria):
         problems.add(TOML_FILE, locate(("criteria",)), "criteria", "must be [[criteria]] tables")
-        criteria = []
-    out["criteria"] = tuple(
-        _validate(Criterion, item, locate, ("criteria", index), problems)
-        for index, item in enumerate(criteria)
-    )
-    out["info"] = out.pop("tender")
-    if any(v is None for v in out.values()) or any(c is None for c in out["criteria"]):
-        return {}
-    return out
+        criteria, unread = [], None
+    read: list[Criterion] = []
+    for index, item in enumerate(criteria):
+        criterion = _validate(Criterion, item, locate, ("criteria", index), problems)
+        if criterion is not None:
+            read.append(criterion)
+            continue
+        criterion_id = item.get("id")
+        if unread is not None and isinstance(criterion_id, str):
+            if re.fullmatch(ID_PATTERN, criterion_id):
+                unread.add(criterion_id)
+                continue
+        unread = None
+    return tuple(read), None if unread is None else frozenset(unread)
 
 
 def _decode_toml(text: str, problems: _Problems) -> dict[str, Any] | None:
@@ -473,42 +596,66 @@ def _toml_line(text: str, loc: tuple[Any, ...]) -> int | None:
 # --- CSV files -----------------------------------------------------------------------------
 
 
-def _parse_csv(text: str, name: str, spec: CsvSpec, problems: _Problems) -> list[BaseModel]:
+def _parse_csv(text: str, name: str, spec: CsvSpec, problems: _Problems) -> _Read:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         problems.add(name, None, None, "empty file")
-        return []
+        return _unreadable()
     except csv.Error as exc:
         problems.add(name, 1, None, f"not a readable CSV: {exc}")
-        return []
-    if not _header_ok(header, name, spec, problems):
-        return []
+        return _unreadable()
+    if not _header_ok(_named(header), name, spec, problems):
+        return _unreadable()
     if text.count("\n") > MAX_ROWS + 1 and _too_many_rows(text, name, problems):
-        return []
-    return _parse_records(header, _csv_records(reader, name, problems), name, spec, problems)
+        return _unreadable()
+    records = _CsvRecords(reader, name, problems)
+    read = _parse_records(header, records, name, spec, problems)
+    if records.broken:
+        read.unread = None  # the rows after the break were never seen
+    return read
 
 
-def _csv_records(
-    reader: Iterable[list[str]], name: str, problems: _Problems
-) -> Iterable[tuple[int, list[str]]]:
-    row_number = 1
-    try:
-        for row_number, cells in enumerate(reader, start=2):
-            yield row_number, cells
-    except csv.Error as exc:
-        problems.add(name, row_number + 1, None, f"not a readable CSV: {exc}")
+@dataclass
+class _CsvRecords:
+    """A CSV file's records with their row numbers; a malformed one ends them, reported."""
+
+    reader: Iterable[list[str]]
+    name: str
+    problems: _Problems
+    broken: bool = False
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        row_number = 1
+        try:
+            for row_number, cells in enumerate(self.reader, start=2):
+                yield row_number, cells
+        except csv.Error as exc:
+            self.broken = True
+            self.problems.add(self.name, row_number + 1, None, f"not a readable CSV: {exc}")
 
 
-def _parse_table(table: Table, name: str, spec: CsvSpec, problems: _Problems) -> list[BaseModel]:
+def _parse_table(table: Table, name: str, spec: CsvSpec, problems: _Problems) -> _Read:
     header = [h.strip() for h in table.header]
     if not any(header):
         problems.add(name, None, None, "empty file")
-        return []
-    if not _header_ok(header, name, spec, problems):
-        return []
-    return _parse_records(header, table.records, name, spec, problems)
+        return _unreadable()
+    if not _header_ok(_named(header), name, spec, problems):
+        return _unreadable()
+    read = _parse_records(header, table.records, name, spec, problems)
+    named = _named(header)
+    for _, cells in table.unread:
+        read.forget(dict(zip(named, (c.strip() for c in cells), strict=False)).get(spec.key))
+    return read
+
+
+def _named(header: list[str]) -> list[str]:
+    """The header without trailing blank names: Excel saves a column once typed in and cleared."""
+    end = len(header)
+    while end and not header[end - 1]:
+        end -= 1
+    return header[:end]
 
 
 def _parse_records(
@@ -517,32 +664,48 @@ def _parse_records(
     name: str,
     spec: CsvSpec,
     problems: _Problems,
-) -> list[BaseModel]:
-    """Validate each record against its model: the one row check, whatever the source."""
-    rows: list[BaseModel] = []
+) -> _Read:
+    """Validate each record against its model: the one row check, whatever the source.
+
+    Columns with no name at the end of the header are allowed while their cells are empty.
+    """
+    named = _named(header)
+    read = _Read()
     for row_number, cells in records:
         if not any(c.strip() for c in cells):
             continue
-        if len(cells) != len(header):
+        if not len(named) <= len(cells) <= len(header):
             problems.add(
                 name,
                 row_number,
                 None,
                 f"{len(cells)} cells but the header has {len(header)} columns",
             )
+            read.forget(None)  # which cell is which is anybody's guess
             continue
+        stray = [(n, c.strip()) for n, c in enumerate(cells) if n >= len(named) and c.strip()]
         record = {
-            col: cell.strip() for col, cell in zip(header, cells, strict=True) if cell.strip()
+            col: cell.strip() for col, cell in zip(named, cells, strict=False) if cell.strip()
         }
+        for number, cell in stray[:1]:
+            problems.add(
+                name,
+                row_number,
+                None,
+                f"{cell!r} in column {number + 1}, which has no name in row 1: "
+                "name the column or clear the cell",
+            )
         try:
-            rows.append(spec.model.model_validate(record))
+            model = spec.model.model_validate(record)
         except ValidationError as exc:
             for err in exc.errors():
                 column = str(err["loc"][0]) if err["loc"] else spec.row_column
                 problems.add(name, row_number, column, _message(err))
-    if spec.model is Lot and not rows and not problems:
-        problems.add(name, None, None, "no lots: the file has no data rows")
-    return rows
+            read.forget(record.get(spec.key))
+            continue
+        read.models.append(model)
+        read.rows.append(row_number)
+    return read
 
 
 def _too_many_rows(text: str, name: str, problems: _Problems) -> bool:
@@ -585,9 +748,42 @@ def _header_ok(header: list[str], name: str, spec: CsvSpec, problems: _Problems)
 
 
 def _unknown(name: str, known: list[str], kind: str) -> str:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}?" if close else f"expected one of: {', '.join(known)}"
+    close = closest(name, known)
+    hint = f"did you mean {close!r}?" if close else f"expected one of: {', '.join(known)}"
     return f"unknown {kind} ({hint})"
+
+
+_CURRENCY_SIGNS = "£$€"
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+
+
+def _number_hint(value: Any) -> str:
+    """How to write a number typed as a spreadsheet shows it (``£15.00``, ``2,000``).
+
+    Only a hint: the files hold plain dot-decimal numbers, and guessing what ``1,500`` meant
+    (fifteen hundred, or one and a half) is the user's call, not the loader's.
+    """
+    if not isinstance(value, str):
+        return ""
+    text, reasons = value.strip(), []
+    bare = text.strip(_CURRENCY_SIGNS).strip()
+    if bare != text:
+        text = bare
+        reasons.append("no currency sign")
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+        reasons.append("no thousands separator")
+    elif _DECIMAL_COMMA.fullmatch(text):
+        text = text.replace(",", ".")
+        reasons.append("a dot for decimals")
+    if not reasons:
+        return ""
+    try:
+        float(text)
+    except ValueError:
+        return f" (numbers are written plainly: {', '.join(reasons)})"
+    return f" (write {text}: {', '.join(reasons)})"
 
 
 def _message(err: Any) -> str:
@@ -599,9 +795,9 @@ def _message(err: Any) -> str:
     if kind == "missing":
         return "required but empty"
     if kind in ("float_parsing", "float_type"):
-        return f"not a number: {shown}"
+        return f"not a number: {shown}{_number_hint(value)}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"not a whole number: {shown}"
+        return f"not a whole number: {shown}{_number_hint(value)}"
     if kind == "finite_number":
         return f"not a finite number: {shown}"
     if kind.startswith("date"):
@@ -705,7 +901,7 @@ def load_scenario(path: Path | str, folder: Path | str | None = None) -> Scenari
     fields = {"name": path.stem, "source": shown, **head, **overrides}
     fields["criteria"] = raw.get("criteria", {})
     try:
-        return Scenario.model_validate(fields)
+        scenario = Scenario.model_validate(fields)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = [str(p) for p in err["loc"]]
@@ -717,3 +913,14 @@ def load_scenario(path: Path | str, folder: Path | str | None = None) -> Scenari
             row=_toml_line(text, (table, key)),
             column=f"{table}.{key}",
         ) from None
+    for group in scenario.merge:
+        # Checked again when the scenario is applied (a --set scenario has no file), but
+        # here the line it is written on is known.
+        if len(set(group)) < 2 or len(set(group)) != len(group):
+            raise InputError(
+                f"a merge needs two or more different lots, not {list(group)}",
+                file=shown,
+                row=_toml_line(text, ("scenario", "merge")),
+                column="merge",
+            )
+    return scenario

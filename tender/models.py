@@ -8,10 +8,11 @@ name file and row) and :class:`Tender` (for tenders built in code) call.
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Literal
 
@@ -28,6 +29,7 @@ __all__ = [
     "Evaluation",
     "Lot",
     "Mark",
+    "MissingEvaluator",
     "Moderation",
     "PriceRules",
     "ProviderRange",
@@ -38,6 +40,9 @@ __all__ = [
     "SourceFile",
     "Tender",
     "TenderInfo",
+    "Unread",
+    "closest",
+    "find_missing_evaluators",
     "find_reference_problems",
 ]
 
@@ -327,8 +332,48 @@ class RefProblem:
     message: str
 
 
+@dataclass(frozen=True)
+class Unread:
+    """What the loader could not read, so the checks that need it are skipped, not misfired.
+
+    Without it, one bad row of lots.csv would also make every bid on that lot an "unknown
+    lot", burying the real problem under its echoes. ``ids`` maps a file name (``lots.csv``)
+    or ``criteria`` to the ids of its rows that failed their own checks (``lot_id``;
+    ``bidder_id`` for bids, marks and moderation; ``id`` for criteria), or to ``None`` when
+    the file, or the id of a failed row, could not be read at all.
+    """
+
+    ids: Mapping[str, frozenset[str] | None] = field(default_factory=dict)
+
+    def any(self, table: str) -> bool:
+        """Whether some of ``table`` could not be read."""
+        return table in self.ids
+
+    def may_hold(self, table: str, key: str) -> bool:
+        """Whether ``key`` may be the id of an unread row of ``table``."""
+        if table not in self.ids:
+            return False
+        ids = self.ids[table]
+        return ids is None or key in ids
+
+
+#: The spreadsheet row of a record: the header is row 1. The loader passes the true rows,
+#: which differ once blank rows are skipped.
+RowOf = Callable[[str, int], int]
+
+
+def _record_row(table: str, index: int) -> int:
+    return index + 2
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name ``name`` was most likely meant to be (a typo guard), if any is close."""
+    found = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
 def _duplicates(
-    table: str, keys: list[tuple[str | None, ...]], column: str, label: str
+    table: str, keys: list[tuple[str | None, ...]], column: str, label: str, row_of: RowOf
 ) -> Iterator[RefProblem]:
     seen: dict[tuple[str | None, ...], int] = {}
     for index, key in enumerate(keys):
@@ -338,23 +383,25 @@ def _duplicates(
                 table,
                 index,
                 column,
-                f"duplicate {label} {shown!r} (first given in row {seen[key] + 2})",
+                f"duplicate {label} {shown!r} (first given in row {row_of(table, seen[key])})",
             )
         else:
             seen[key] = index
 
 
 def _config_problems(
-    evaluation: Evaluation, criteria: tuple[Criterion, ...]
+    evaluation: Evaluation | None, criteria: tuple[Criterion, ...], unread: Unread
 ) -> Iterator[RefProblem]:
     toml = "tender.toml"
-    if not criteria:
+    if not criteria and not unread.any("criteria"):
         yield RefProblem(toml, None, "criteria", "no [[criteria]]: at least one is needed")
     for index, key in enumerate(c.id for c in criteria):
         if [c.id for c in criteria].index(key) != index:
             yield RefProblem(toml, None, "criteria", f"duplicate criterion id {key!r}")
+    if evaluation is None or not criteria or unread.any("criteria"):
+        return  # a weight that failed to read would make any sum look wrong
     weights = sum(c.weight for c in criteria)
-    if criteria and abs(weights - evaluation.quality_weight) > 1e-6:
+    if abs(weights - evaluation.quality_weight) > 1e-6:
         parts = " + ".join(f"{c.weight:g}" for c in criteria)
         yield RefProblem(
             toml,
@@ -386,34 +433,59 @@ def _linear_rate_problems(price: PriceRules, lots: tuple[Lot, ...]) -> Iterator[
             )
 
 
+def _band_problems(price: PriceRules, lots: tuple[Lot, ...]) -> Iterator[RefProblem]:
+    """A band naming no ``[price.bands]`` table is a typo that would price at the wrong rates."""
+    for index, lot in enumerate(lots):
+        if lot.band is None or lot.band in price.bands:
+            continue
+        if not price.bands:
+            hint = "tender.toml has no [price.bands.NAME] tables"
+        else:
+            near = closest(lot.band, sorted(price.bands))
+            hint = (
+                f"did you mean {near!r}?"
+                if near
+                else f"tender.toml [price.bands] has: {', '.join(sorted(price.bands))}"
+            )
+        yield RefProblem("lots.csv", index, "band", f"unknown band {lot.band!r} ({hint})")
+
+
 def _mark_problems(
     marks: tuple[Mark, ...],
     moderation: tuple[Moderation, ...],
     criteria: dict[str, Criterion],
     bidder_ids: set[str],
     lot_ids: set[str],
+    unread: Unread,
+    row_of: RowOf,
 ) -> Iterator[RefProblem]:
     for table, rows in (("marks.csv", marks), ("moderation.csv", moderation)):
         for index, row in enumerate(rows):
-            if row.bidder_id not in bidder_ids:
+            known = row.bidder_id in bidder_ids or unread.may_hold("bidders.csv", row.bidder_id)
+            if not known:
                 yield RefProblem(
                     table,
                     index,
                     "bidder_id",
                     f"unknown bidder {row.bidder_id!r} (not in bidders.csv)",
                 )
-            if row.lot_id is not None and row.lot_id not in lot_ids:
+            if (
+                row.lot_id is not None
+                and row.lot_id not in lot_ids
+                and not unread.may_hold("lots.csv", row.lot_id)
+            ):
                 yield RefProblem(
                     table, index, "lot_id", f"unknown lot {row.lot_id!r} (not in lots.csv)"
                 )
             criterion = criteria.get(row.criterion_id)
             if criterion is None:
-                yield RefProblem(
-                    table,
-                    index,
-                    "criterion_id",
-                    f"unknown criterion {row.criterion_id!r} (not in tender.toml [[criteria]])",
-                )
+                if not unread.may_hold("criteria", row.criterion_id):
+                    yield RefProblem(
+                        table,
+                        index,
+                        "criterion_id",
+                        f"unknown criterion {row.criterion_id!r} (not in tender.toml [[criteria]])",
+                    )
             elif row.score > criterion.max_score + EPSILON:
                 yield RefProblem(
                     table,
@@ -427,45 +499,104 @@ def _mark_problems(
         [(m.bidder_id, m.criterion_id, m.evaluator, m.lot_id) for m in marks],
         "evaluator",
         "mark for bidder, criterion, evaluator",
+        row_of,
     )
     yield from _duplicates(
         "moderation.csv",
         [(m.bidder_id, m.criterion_id, m.lot_id) for m in moderation],
         "criterion_id",
         "consensus mark for bidder, criterion",
+        row_of,
     )
+
+
+def _marks_without_bids(
+    bids: tuple[Bid, ...],
+    marks: tuple[Mark, ...],
+    moderation: tuple[Moderation, ...],
+    bidder_ids: set[str],
+    lot_ids: set[str],
+    unread: Unread,
+) -> Iterator[RefProblem]:
+    """A mark for a lot its bidder did not bid on is never used: a slip in bidder or lot."""
+    placed = {(b.bidder_id, b.lot_id) for b in bids}
+    for table, rows in (("marks.csv", marks), ("moderation.csv", moderation)):
+        for index, row in enumerate(rows):
+            if (
+                row.lot_id is None
+                or (row.bidder_id, row.lot_id) in placed
+                or row.bidder_id not in bidder_ids  # reported as unknown already
+                or row.lot_id not in lot_ids
+                or unread.may_hold("bids.csv", row.bidder_id)
+            ):
+                continue
+            yield RefProblem(
+                table,
+                index,
+                "lot_id",
+                f"bidder {row.bidder_id!r} did not bid on lot {row.lot_id!r} "
+                "(no such row in bids.csv), so this mark would never count",
+            )
 
 
 def find_reference_problems(
     *,
-    evaluation: Evaluation,
+    evaluation: Evaluation | None,
     criteria: tuple[Criterion, ...],
-    price: PriceRules,
+    price: PriceRules | None,
     lots: tuple[Lot, ...],
     bidders: tuple[Bidder, ...],
     bids: tuple[Bid, ...],
     marks: tuple[Mark, ...],
     moderation: tuple[Moderation, ...],
+    unread: Unread | None = None,
+    from_files: bool = False,
+    row_of: RowOf = _record_row,
 ) -> list[RefProblem]:
     """Every problem that needs more than one row to see, in file order.
 
     Kept in one place so the loader (which knows rows) and :class:`Tender` (built in code by
     tests and scenarios) agree on what a valid tender is.
+
+    Args:
+        evaluation: the ``[evaluation]`` table; ``None`` if it did not read, and the checks
+            that need it are skipped.
+        criteria: the criteria that read.
+        price: the ``[price]`` table, or ``None`` as for ``evaluation``.
+        lots: the rows of lots.csv that read; and so on for the other files.
+        bidders: bidders.csv's rows.
+        bids: bids.csv's rows.
+        marks: marks.csv's rows.
+        moderation: moderation.csv's rows.
+        unread: what did not read, so that its absence is not reported again as a problem.
+        from_files: also catch slips only typed files make: a lot's band naming no price band,
+            a mark for a lot its bidder did not bid on. A scenario's merged lot legitimately
+            keeps the marks of bidders it drops, so tenders built in code skip these.
+        row_of: the spreadsheet row of a record, for "first given in row N".
     """
-    problems = list(_config_problems(evaluation, criteria))
-    if evaluation.price_method == "linear":
-        problems += _linear_rate_problems(price, lots)
-    if not lots:
+    unread = unread or Unread()
+    problems = list(_config_problems(evaluation, criteria, unread))
+    # A lot whose band is a typo is reported as such, not again for the rates it lacks.
+    band_problems = list(_band_problems(price, lots)) if from_files and price else []
+    misbanded = {lots[p.index].lot_id for p in band_problems if p.index is not None}
+    if evaluation is not None and price is not None and evaluation.price_method == "linear":
+        problems += _linear_rate_problems(
+            price, tuple(lot for lot in lots if lot.lot_id not in misbanded)
+        )
+    if not lots and not unread.any("lots.csv"):
         problems.append(RefProblem("lots.csv", None, None, "no lots: the file has no data rows"))
-    problems += _duplicates("lots.csv", [(lot.lot_id,) for lot in lots], "lot_id", "lot_id")
+        # That says it all: "unknown lot" on every bid and mark would only repeat it.
+        unread = Unread({**unread.ids, "lots.csv": None})
+    problems += _duplicates("lots.csv", [(lot.lot_id,) for lot in lots], "lot_id", "lot_id", row_of)
+    problems += band_problems
     problems += _duplicates(
-        "bidders.csv", [(b.bidder_id,) for b in bidders], "bidder_id", "bidder_id"
+        "bidders.csv", [(b.bidder_id,) for b in bidders], "bidder_id", "bidder_id", row_of
     )
     lots_by_id = {lot.lot_id: lot for lot in lots}
     bidder_ids = {b.bidder_id for b in bidders}
     criteria_by_id = {c.id: c for c in criteria}
     for index, bid in enumerate(bids):
-        if bid.bidder_id not in bidder_ids:
+        if bid.bidder_id not in bidder_ids and not unread.may_hold("bidders.csv", bid.bidder_id):
             problems.append(
                 RefProblem(
                     "bids.csv",
@@ -475,13 +606,13 @@ def find_reference_problems(
                 )
             )
         lot = lots_by_id.get(bid.lot_id)
-        if lot is None:
+        if lot is None and not unread.may_hold("lots.csv", bid.lot_id):
             problems.append(
                 RefProblem(
                     "bids.csv", index, "lot_id", f"unknown lot {bid.lot_id!r} (not in lots.csv)"
                 )
             )
-        if bid.stepped and price.reablement_share is None:
+        if bid.stepped and price is not None and price.reablement_share is None:
             problems.append(
                 RefProblem(
                     "bids.csv",
@@ -490,23 +621,39 @@ def find_reference_problems(
                     "a stepped tariff needs reablement_share in tender.toml [price]",
                 )
             )
-        if lot is not None and evaluation.price_method == "fixed":
-            if price.for_band(lot.band).fixed_rate is None:
-                band = f" or [price.bands.{lot.band}]" if lot.band else ""
-                problems.append(
-                    RefProblem(
-                        "bids.csv",
-                        index,
-                        "lot_id",
-                        f'price_method = "fixed" but no fixed_rate for lot {lot.lot_id!r}: '
-                        f"set fixed_rate in tender.toml [price]{band}",
-                    )
+        if (
+            lot is not None
+            and lot.lot_id not in misbanded
+            and evaluation is not None
+            and price is not None
+            and evaluation.price_method == "fixed"
+            and price.for_band(lot.band).fixed_rate is None
+        ):
+            band = f" or [price.bands.{lot.band}]" if lot.band else ""
+            problems.append(
+                RefProblem(
+                    "bids.csv",
+                    index,
+                    "lot_id",
+                    f'price_method = "fixed" but no fixed_rate for lot {lot.lot_id!r}: '
+                    f"set fixed_rate in tender.toml [price]{band}",
                 )
+            )
     problems += _duplicates(
-        "bids.csv", [(b.bidder_id, b.lot_id) for b in bids], "lot_id", "bid for bidder, lot"
+        "bids.csv",
+        [(b.bidder_id, b.lot_id) for b in bids],
+        "lot_id",
+        "bid for bidder, lot",
+        row_of,
     )
-    problems += _mark_problems(marks, moderation, criteria_by_id, bidder_ids, set(lots_by_id))
-    problems += _missing_marks(bids, bidders, marks, moderation, criteria)
+    problems += _mark_problems(
+        marks, moderation, criteria_by_id, bidder_ids, set(lots_by_id), unread, row_of
+    )
+    if from_files:
+        problems += _marks_without_bids(
+            bids, marks, moderation, bidder_ids, set(lots_by_id), unread
+        )
+    problems += _missing_marks(bids, bidders, marks, moderation, criteria, unread)
     return problems
 
 
@@ -516,12 +663,18 @@ def _missing_marks(
     marks: tuple[Mark, ...],
     moderation: tuple[Moderation, ...],
     criteria: tuple[Criterion, ...],
+    unread: Unread,
 ) -> Iterator[RefProblem]:
     """A bid can only be scored if every criterion has a mark for its bidder (and lot)."""
+    if unread.ids.get("marks.csv", ()) is None or unread.ids.get("moderation.csv", ()) is None:
+        return  # any bidder's marks may be among those that did not read
     excluded = {b.bidder_id for b in bidders if b.status == "excluded"}
     have = Counter((m.bidder_id, m.criterion_id, m.lot_id) for m in (*marks, *moderation))
     for index, bid in enumerate(bids):
-        if bid.bidder_id in excluded:
+        if bid.bidder_id in excluded or any(
+            unread.may_hold(table, bid.bidder_id)
+            for table in ("bidders.csv", "marks.csv", "moderation.csv")
+        ):
             continue
         missing = [
             c.id
@@ -599,6 +752,53 @@ class Tender(_Model):
             if bidder.bidder_id == bidder_id:
                 return bidder
         raise KeyError(bidder_id)
+
+
+@dataclass(frozen=True)
+class MissingEvaluator:
+    """A bidder's criterion marked by fewer evaluators than the rest of the panel marked it.
+
+    Not an error: the design combines whichever evaluators' marks there are (mean or median),
+    so the mark stands; but a mark an evaluator forgot to enter is worth a look before scoring.
+    """
+
+    bidder_id: str
+    criterion_id: str
+    lot_id: str | None
+    missing: tuple[str, ...]
+    present: tuple[str, ...]
+
+    def __str__(self) -> str:
+        lot = f" on lot {self.lot_id!r}" if self.lot_id is not None else ""
+        s = "s" if len(self.missing) > 1 else ""
+        return (
+            f"bidder {self.bidder_id!r}, criterion {self.criterion_id!r}{lot}: no mark from "
+            f"evaluator{s} {', '.join(map(repr, self.missing))}; the mark comes "
+            f"from {', '.join(map(repr, self.present))} alone"
+        )
+
+
+def find_missing_evaluators(tender: Tender) -> list[MissingEvaluator]:
+    """Each bid's criterion that lacks a mark from an evaluator who marked it for others.
+
+    The panel of a criterion is everyone who marked it for any bidder still in the tender;
+    a mark replaced by a consensus mark is not checked, since the consensus is what counts.
+    """
+    excluded = {b.bidder_id for b in tender.bidders if b.status == "excluded"}
+    bidding = {b.bidder_id for b in tender.bids} - excluded
+    panel: dict[str, set[str]] = defaultdict(set)
+    given: dict[tuple[str, str, str | None], set[str]] = defaultdict(set)
+    for mark in tender.marks:
+        if mark.bidder_id in bidding:
+            panel[mark.criterion_id].add(mark.evaluator)
+            given[(mark.bidder_id, mark.criterion_id, mark.lot_id)].add(mark.evaluator)
+    agreed = {(m.bidder_id, m.criterion_id, m.lot_id) for m in tender.moderation}
+    found = []
+    for key in sorted(given, key=lambda k: (k[0], k[1], k[2] or "")):
+        missing = panel[key[1]] - given[key]
+        if missing and key not in agreed:
+            found.append(MissingEvaluator(*key, tuple(sorted(missing)), tuple(sorted(given[key]))))
+    return found
 
 
 # --- results -------------------------------------------------------------------------------

@@ -14,9 +14,9 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from tender.errors import OutputExistsError
+from tender.errors import OutputExistsError, OutputPathError
 
-__all__ = ["neutralise_cell", "write_outputs"]
+__all__ = ["check_folder", "neutralise_cell", "write_outputs"]
 
 #: A spreadsheet treats a cell starting with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -32,14 +32,47 @@ def neutralise_cell(value: str) -> str:
     return value
 
 
+def check_folder(folder: Path) -> None:
+    """Check that ``folder`` is, or can be made, a folder: no file where one of its parts is.
+
+    Raises:
+        OutputPathError: naming the file in the way.
+    """
+    current = folder
+    while True:
+        if current.exists() or current.is_symlink():
+            if not current.is_dir():
+                which = "it" if current == folder else str(current)
+                what = "a file, not a folder" if current.is_file() else "not a folder"
+                raise OutputPathError(f"cannot write into {folder}: {which} is {what}")
+            return
+        if current == current.parent:
+            return
+        current = current.parent
+
+
 def write_outputs(folder: Path, files: Mapping[str, bytes], *, force: bool = False) -> list[Path]:
     """Write ``files`` (relative name -> bytes) under ``folder``.
 
     Raises:
         OutputExistsError: if any target exists and ``force`` is false; nothing is written then.
+        OutputPathError: if a file stands where a folder must be, or a folder where a file
+            must be (``--force`` replaces files, never folders); nothing is written then. Also
+            when the system refuses a write (no permission, a full disk), after taking back
+            what this call wrote.
     """
     targets = {name: folder / name for name in sorted(files)}
-    existing = [str(path) for path in targets.values() if path.exists()]
+    try:
+        for path in targets.values():
+            check_folder(path.parent)
+            if path.is_dir() or (path.exists() and not path.is_file()):
+                kind = "a folder" if path.is_dir() else "not a regular file"
+                raise OutputPathError(
+                    f"cannot write {path}: it is {kind} (--force replaces files, never folders)"
+                )
+        existing = [str(path) for path in targets.values() if path.exists()]
+    except OSError as exc:  # a folder on the way that may not be looked into
+        raise OutputPathError(f"cannot write into {folder}: {exc.strerror or exc}") from exc
     if existing and not force:
         raise OutputExistsError(
             f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
@@ -47,21 +80,24 @@ def write_outputs(folder: Path, files: Mapping[str, bytes], *, force: bool = Fal
         )
     written: list[Path] = []
     created: list[Path] = []
+    path = folder
     try:
         for name, path in targets.items():
             created += _make_folder(path.parent)
             # Listed before writing: an interrupt just after the rename must still undo it.
             written.append(path)
             _write_atomic(path, files[name])
-    except BaseException:
+    except BaseException as exc:
         # A partial set of outputs (a report without half its letters) would pass for a
         # whole one: take back what this call added. Files replaced under force stay new.
-        for path in written:
-            if str(path) not in existing:
-                path.unlink(missing_ok=True)
+        for done in written:
+            if str(done) not in existing:
+                done.unlink(missing_ok=True)
         for made in reversed(created):
             with contextlib.suppress(OSError):
                 made.rmdir()
+        if isinstance(exc, OSError):
+            raise OutputPathError(f"cannot write {path}: {exc.strerror or exc}") from exc
         raise
     return written
 

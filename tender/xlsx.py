@@ -354,13 +354,17 @@ def _table(sheet: str, sheets: _Sheets, found: list[Problem]) -> Table | None:
         return None
     header = [_text(value).strip() for value, _ in header_cells]
     records = []
+    unread = []
     for number, cells in rows[1:]:
-        if (sheet, number) in sheets.bad_rows:
-            continue  # already reported; its other checks would only repeat the problem
         texts = [_text(value) for value, _ in cells]
         texts += [""] * (len(header) - len(texts))
+        if (sheet, number) in sheets.bad_rows:
+            # Already reported; checking it again would only repeat the problem, but its id
+            # keeps references to it from being reported as unknown.
+            unread.append((number, texts))
+            continue
         records.append((number, texts))
-    return Table(header=header, records=records)
+    return Table(header=header, records=records, unread=unread)
 
 
 @dataclass

@@ -2,10 +2,11 @@
 
 The committed corpus is tests/corpus/bad/ (made by tests/corpus/make_bad.py); the cases too big
 to commit (a 200 MB file, 10^6 rows, a 200 KB cell) and those that need the file system (a
-folder or a device where a file belongs) are made here. Each run is added to the tally that
-``tests/conftest.py`` prints at the end of the suite. Valid but awkward inputs (BOM, Windows
-line endings, formulas, HTML and Jinja in text) are checked to give the plain tender's bytes,
-shown as text. Workbook (.xlsx) cases and scenario cases live with their own features.
+folder or a device where a file belongs) are made here, as are the workbook (.xlsx) cases,
+edits of the mini tender's workbook. Bad scenario files are tests/corpus/bad-scenarios/, run
+through ``tender compare``. Each run is added to the tally that ``tests/conftest.py`` prints
+at the end of the suite. Valid but awkward inputs (BOM, Windows line endings, formulas, HTML
+and Jinja in text) are checked to give the plain tender's bytes, shown as text.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from paths import CORPUS, MINI
 from tender import cli
 
 BAD_CASES = sorted(p for p in (CORPUS / "bad").iterdir() if p.is_dir())
+BAD_SCENARIOS = sorted((CORPUS / "bad-scenarios").glob("*.toml"))
 MB = 1024 * 1024
 
 
@@ -40,7 +42,11 @@ def expected_fragments(case: Path) -> list[str]:
 
 
 def writing_commands(folder: Path, out: Path) -> list[list[str]]:
-    """Every command that reads a tender, with each of its output options pointing into out."""
+    """Every command that reads a tender, with each of its output options pointing into out.
+
+    withdraw and sensitivity read the tender through the same loader as compare and are
+    left out to keep the corpus fast.
+    """
     return [
         ["validate", str(folder)],
         [
@@ -54,6 +60,10 @@ def writing_commands(folder: Path, out: Path) -> list[list[str]]:
         ["award", str(folder), "--out", str(out / "award")],
         ["explain", str(folder)],
         ["report", str(folder), "--out", str(out / "report")],
+        ["compare", str(folder), "--out", str(out / "compare")],
+        ["export", str(folder), "--format", "xlsx", "--out", str(out / "export")],
+        ["convert", str(folder), str(out / "converted.xlsx")],
+        ["convert", str(folder), str(out / "converted")],
     ]
 
 
@@ -62,10 +72,15 @@ def files_under(folder: Path) -> list[Path]:
 
 
 def reject_everywhere(
-    name: str, folder: Path, out: Path, expected: list[str], tally: CorpusTally
+    name: str,
+    folder: Path,
+    out: Path,
+    expected: list[str],
+    tally: CorpusTally,
+    commands: list[list[str]] | None = None,
 ) -> None:
     """Run every command on a bad folder; each must exit 2 naming the problem, writing nothing."""
-    for command in writing_commands(folder, out):
+    for command in commands or writing_commands(folder, out):
         result = CliRunner().invoke(cli.cli, command)
         escaped = result.exception is not None and not isinstance(result.exception, SystemExit)
         traceback = escaped or "Traceback" in result.output or result.exit_code == 1
@@ -74,7 +89,8 @@ def reject_everywhere(
         tally.record(name, clean=clean and not traceback, traceback=traceback, partial=bool(left))
         assert not traceback, (command[0], result.output, result.exception)
         assert result.exit_code == 2, (command[0], result.output)
-        assert result.output.startswith("error: "), result.output
+        # compare's progress bar may leave an empty line before the message
+        assert result.output.lstrip("\n").startswith("error: "), result.output
         for fragment in expected:
             assert fragment in result.output, (command[0], fragment, result.output)
         assert left == [], f"{command[0]} left {left}"
@@ -235,6 +251,121 @@ def test_big_inputs_fail_clearly_in_bounded_memory(
     assert "Traceback" not in done.stderr
     assert files_under(out) == []
     assert peak < bound, f"peak memory {peak / MB:.0f} MB"
+
+
+# --- bad scenario files, through tender compare --------------------------------------------
+
+
+def scenario_expected(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.removeprefix("# expect: ") for line in lines if line.startswith("# expect: ")]
+
+
+@pytest.mark.parametrize("case", BAD_SCENARIOS, ids=[p.stem for p in BAD_SCENARIOS])
+def test_bad_scenario_is_rejected_by_compare(
+    case: Path, tmp_path: Path, corpus_tally: CorpusTally
+) -> None:
+    """By name and among all the folder's scenarios: exit 2 naming the file (and line)."""
+    folder = tmp_path / "tender"
+    shutil.copytree(MINI, folder)
+    (folder / "scenarios").mkdir()
+    shutil.copyfile(case, folder / "scenarios" / case.name)
+    out = tmp_path / "out"
+    commands = [
+        ["compare", str(folder), case.stem, "--out", str(out / "named")],
+        ["compare", str(folder), "--out", str(out / "all"), "--no-rule-costs"],
+    ]
+    expected = scenario_expected(case)
+    assert expected, f"{case.name} has no '# expect:' line"
+    reject_everywhere(f"scenario-{case.stem}", folder, out, expected, corpus_tally, commands)
+
+
+def test_scenario_corpus_has_a_self_merge() -> None:
+    assert "merge-self" in {p.stem for p in BAD_SCENARIOS}
+
+
+# --- bad workbooks: the mini tender's workbook, edited ----------------------------------------
+
+
+def mini_workbook(
+    path: Path, cells: dict[str, dict[str, object]], drop: tuple[str, ...] = ()
+) -> None:
+    """The mini tender as a workbook, with ``cells`` ({sheet: {cell: value}}) set."""
+    import openpyxl
+
+    from tender.load import load_tender
+    from tender.xlsx import workbook_bytes
+
+    path.write_bytes(workbook_bytes(load_tender(MINI)))
+    book = openpyxl.load_workbook(path)
+    for sheet, values in cells.items():
+        for cell, value in values.items():
+            book[sheet][cell] = value
+    for sheet in drop:
+        del book[sheet]
+    book.save(path)
+
+
+#: name: (sheet edits, sheets removed, expected fragments).
+WORKBOOKS: dict[str, tuple[dict[str, dict[str, object]], tuple[str, ...], list[str]]] = {
+    "xlsx-lot-id-typo": (
+        {"bids": {"B3": "L22"}},
+        (),
+        ["error: bids!B3: lot_id: unknown lot 'L22' (not in sheet lots)"],
+    ),
+    "xlsx-formula-without-value": (
+        {"bids": {"C4": "=15+1"}},
+        (),
+        ["error: bids!C4: the formula =15+1 has no saved value"],
+    ),
+    # Row 3 of lots (L2) cannot be read: bids on L2 must not be reported as unknown too.
+    "xlsx-formula-in-a-lot-row": (
+        {"lots": {"D3": "=2000+500"}},
+        (),
+        ["error: lots!D3: the formula =2000+500 has no saved value"],
+    ),
+    "xlsx-error-value": (
+        {"bids": {"C2": "#DIV/0!"}},
+        (),
+        ["error: bids!C2: the cell holds the error #DIV/0!: type the value"],
+    ),
+    "xlsx-missing-sheet": (
+        {},
+        ("marks",),
+        ["error: marks: missing: a tender workbook needs a sheet named marks"],
+    ),
+    # The example in the README ("A tender as one workbook").
+    "xlsx-three-problems": (
+        {"tender": {"B8": 120}, "bids": {"B3": "L22", "C5": "cheap"}},
+        (),
+        [
+            "error: 3 problems found:\n"
+            "  tender!B8: evaluation.quality_weight: must be at most 100, not 120\n"
+            "  bids!B3: lot_id: unknown lot 'L22' (not in sheet lots)\n"
+            "  bids!C5: rate: not a number: 'cheap'\n"
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WORKBOOKS))
+def test_bad_workbook_is_rejected_by_every_command(
+    name: str, tmp_path: Path, corpus_tally: CorpusTally
+) -> None:
+    cells, drop, expected = WORKBOOKS[name]
+    path = tmp_path / "tender.xlsx"
+    mini_workbook(path, cells, drop)
+    reject_everywhere(name, path, tmp_path / "out", expected, corpus_tally)
+
+
+def test_damaged_workbook_is_rejected_by_every_command(
+    tmp_path: Path, corpus_tally: CorpusTally
+) -> None:
+    path = tmp_path / "tender.xlsx"
+    mini_workbook(path, {})
+    path.write_bytes(path.read_bytes()[:2000])  # cut off, as by a failed download
+    expected = ["error: tender.xlsx: not a tender folder, and not a readable .xlsx workbook"]
+    reject_everywhere("xlsx-truncated", path, tmp_path / "out", expected, corpus_tally)
 
 
 # --- valid but awkward input: accepted, and shown as text -----------------------------------

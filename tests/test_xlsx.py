@@ -184,11 +184,11 @@ def test_sheets_missing_misspelt_or_out_of_place(tmp_path: Path) -> None:
     del book["marks"]
     book["bids"].insert_rows(1)
     book.save(path)
-    assert problems(path) == [
-        "moderations: unexpected sheet (did you mean moderation?)",
-        "marks: missing: a tender workbook needs a sheet named marks",
+    assert problems(path) == [  # in the folder's file order; unknown sheets last
         "bids!1:1: row 1 must hold the column names "
         "(bidder_id, lot_id, rate, reablement_rate, maintenance_rate)",
+        "marks: missing: a tender workbook needs a sheet named marks",
+        "moderations: unexpected sheet (did you mean moderation?)",
     ]
 
 

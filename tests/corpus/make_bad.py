@@ -397,6 +397,74 @@ CASES: dict[str, tuple[str, dict[str, tuple[str, str] | None], list[str]]] = {
         {"bids.csv": ("bidder_id,lot_id,rate\n", "bidder_id,lot_id,rate,rate\n")},
         ["bids.csv:1: rate: duplicate column"],
     ),
+    "type-lot-and-weights": (
+        "a rate that is not a number, a bid on an unknown lot and criteria weights adding to 55:"
+        " one run reports all three, by file then row",
+        {
+            "bids.csv": ("B1,L2,15.20", "B1,L9,15.20"),
+            "bids.csv+": ("B2,L3,15.50", "B2,L3,abc"),
+            "tender.toml": ('name = "Workforce"\nweight = 30', 'name = "Workforce"\nweight = 25'),
+        },
+        [
+            "3 problems found:",
+            "tender.toml:19: criteria.weight: criteria weights add up to 55 (30 + 25), "
+            "but quality_weight is 60",
+            "bids.csv:3: lot_id: unknown lot 'L9' (not in lots.csv)",
+            "bids.csv:5: rate: not a number: 'abc'",
+        ],
+    ),
+    "bad-row-no-echo": (
+        "a lot row that fails its own checks: bids and marks on that lot are not also unknown",
+        {
+            "lots.csv": ("L3,East,Area B,3000", "L3,East,Area B,lots"),
+            "bids.csv": ("B3,L2,14.90", "B3,L7,14.90"),
+        },
+        [
+            "2 problems found:",
+            "lots.csv:4: hours_per_week: not a number: 'lots'",
+            "bids.csv:6: lot_id: unknown lot 'L7' (not in lots.csv)",
+        ],
+    ),
+    "band-typo": (
+        "a lot's band naming no [price.bands] table: it would silently price at the tender's rates",
+        {
+            "lots.csv": ("hours_per_week\n", "hours_per_week,band\n"),
+            "lots.csv+": ("L2,South,Area A,2500,", "L2,South,Area A,2500,urbn"),
+            "lots.csv++": ("L3,East,Area B,3000,", "L3,East,Area B,3000,rural"),
+            "tender.toml": (
+                "upper_rate = 17.50\n",
+                "upper_rate = 17.50\n\n[price.bands.urban]\nupper_rate = 18.00\n\n"
+                "[price.bands.rural]\nupper_rate = 19.00\n",
+            ),
+        },
+        ["lots.csv:3: band: unknown band 'urbn' (did you mean 'urban'?)"],
+    ),
+    "mark-lot-not-bid": (
+        "a lot-specific mark for a lot its bidder did not bid on: it would never count",
+        {
+            "marks.csv": ("score\n", "score,lot_id\n"),
+            "marks.csv+": ("B1,Q2,E2,4,\n", "B1,Q2,E2,4,L3\n"),
+        },
+        ["marks.csv:5: lot_id: bidder 'B1' did not bid on lot 'L3' (no such row in bids.csv)"],
+    ),
+    "currency-sign": (
+        "a rate saved from Excel with its currency sign",
+        {"bids.csv": ("B1,L1,15.00", "B1,L1,\u00a315.00")},
+        ["bids.csv:2: rate: not a number: '\u00a315.00' (write 15.00: no currency sign)"],
+    ),
+    "thousands-separator": (
+        "hours saved from Excel with a thousands separator",
+        {"lots.csv": ("L1,North,Area A,2000", 'L1,North,Area A,"2,000"')},
+        ["lots.csv:2: hours_per_week: not a number: '2,000' (write 2000: no thousands separator)"],
+    ),
+    "value-in-unnamed-column": (
+        "Excel's trailing blank column is fine while empty; this one holds a value",
+        {
+            "bids.csv": ("rate\n", "rate,\n"),
+            "bids.csv+": ("B2,L1,16.00,\n", "B2,L1,16.00,16.50\n"),
+        },
+        ["bids.csv:4: '16.50' in column 4, which has no name in row 1"],
+    ),
     "semicolon-delimiter": (
         "bids.csv saved with semicolons (a European Excel default)",
         {"bids.csv": ("bidder_id,lot_id,rate", "bidder_id;lot_id;rate")},
@@ -425,7 +493,8 @@ def make_case(name: str) -> None:
             old = text
         assert old in text, (name, file, old)
         text = text.replace(old, new, 1)
-        if new == "score,lot_id\n":  # every row needs the new (empty) cell
+        if new in ("score,lot_id\n", "hours_per_week,band\n", "rate,\n"):
+            # every row needs the new (empty) cell
             head, _, rows = text.partition("\n")
             text = head + "\n" + "".join(f"{row}," + "\n" for row in rows.splitlines())
         path.write_text(text, encoding="utf-8")
