@@ -632,21 +632,25 @@ def _price_lot(
 
 
 def _scored_lot(priced: Sequence[_Priced]) -> list[ScoredBid]:
-    """The lot's bids as models, ranked; each model is built once, with its rank."""
+    """The lot's bids as models, ranked; each model is built once, with its rank.
+
+    Built without validation: every field is computed here from validated inputs, with the
+    types the model declares (a large tender has hundreds of thousands of bids).
+    """
     return [
-        ScoredBid(
+        ScoredBid.model_construct(
             bidder_id=p.bidder_id,
             lot_id=p.assessed.bid.lot_id,
-            rate=p.rate,
-            marks=p.assessed.marks,
-            quality_points=p.quality_points,
-            price_points=p.price_points,
-            total=p.total,
-            compliant=p.compliant,
-            abnormally_low=p.assessed.abnormally_low,
-            reasons=p.assessed.reasons,
+            rate=float(p.rate),
+            marks=tuple(p.assessed.marks),
+            quality_points=float(p.quality_points),
+            price_points=float(p.price_points),
+            total=float(p.total),
+            compliant=bool(p.compliant),
+            abnormally_low=bool(p.assessed.abnormally_low),
+            reasons=tuple(p.assessed.reasons),
             rank=rank,
-            gap_to_above=gap,
+            gap_to_above=None if gap is None else float(gap),
         )
         for p, rank, gap in _ranking(priced)
     ]
