@@ -542,13 +542,15 @@ merge = [["9", "10"]]
 """,
     "west-leics-lots": """\
 # Only the three West Leicestershire lots that were re-procured in 2017. A 15% cap on 3 lots
-# (8,240 hours) would be below any one lot, so the cap goes, as it did in the re-procurement.
+# (8,240 hours) would be below any one lot, and South Charnwood keeps one lot, so it cannot
+# have 2 providers: the cap and the locality minimum go, as in fixtures/west-leics-2017.
 [scenario]
-description = "Only lots 12, 13 and 18 (the 2017 re-procurement), with no share cap"
+description = "Only lots 12, 13 and 18 (the 2017 re-procurement), no share cap or locality minimum"
 lots = ["12", "13", "18"]
 
 [rules]
 max_share_of_hours = "none"
+min_providers_per_group = "none"
 """,
 }
 
