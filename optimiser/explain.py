@@ -87,10 +87,13 @@ class LotExplanation(_Model):
 class RuleCost(_Model):
     """What removing one rule would change (positive ``score_gain``: the rule costs score).
 
-    ``score_gain`` is in the objective's units (``hours_weighted``: points x hours a week);
-    ``points_per_hour`` is that divided by the tendered hours (``hours_weighted`` only), the
-    change in the score of an average tendered hour; ``mean_score_change`` is the change in
-    the mean total of the appointed bids (``None`` when either award appoints nobody).
+    ``score_gain`` is in the objective's units (``hours_weighted``: points x hours a week,
+    each provider on a lot counted with its full hours). ``points_per_hour`` (``hours_weighted``
+    only) is the change in the score of an average tendered hour and ``cost_change`` the
+    change in annual cost, both with a lot's hours split evenly between its providers as the
+    award's totals are (with one provider per lot: ``score_gain`` over the tendered hours, and
+    the objective's cost); ``mean_score_change`` is the change in the mean total of the
+    appointed bids (``None`` when either award appoints nobody).
     ``awards_changed`` counts appointments made or undone, ``lots_changed`` the lots whose
     providers differ. ``label`` names the rule as a panel reads it; ``bound`` lists the
     bidders it stopped (see the module docstring). ``status`` is the re-solve's: anything
@@ -352,6 +355,26 @@ def _mean_score(problem: AwardProblem, awarded: tuple[Key, ...]) -> float | None
     return math.fsum(scores[k] for k in awarded) / len(awarded)
 
 
+def _as_split(problem: AwardProblem, awarded: tuple[Key, ...]) -> tuple[float, float]:
+    """Score of an average tendered hour and annual cost, a lot's hours split evenly.
+
+    As the award's totals count them (``tender.award``): on a framework lot each provider
+    takes an equal part, so neither figure grows with the number of providers the way the
+    objective's full-hours sums do. With one provider per lot they are the objective's.
+    """
+    bids = {(c.lot_id, c.bidder_id): c for c in problem.candidates}
+    by_lot: dict[str, list[Key]] = defaultdict(list)
+    for key in awarded:
+        by_lot[key[0]].append(key)
+    parts_score: list[float] = []
+    parts_cost: list[float] = []
+    for lot_id, keys in by_lot.items():
+        share = problem.lot(lot_id).hours_per_week / len(keys)
+        parts_score += [share * bids[k].score for k in keys]
+        parts_cost += [share * 52 * bids[k].rate for k in keys]
+    return math.fsum(parts_score) / problem.tendered_hours, math.fsum(parts_cost)
+
+
 def _rule_cost(
     problem: AwardProblem,
     result: AwardResult,
@@ -367,20 +390,23 @@ def _rule_cost(
         1 for lot in problem.lots if result.bidders_for(lot.lot_id) != other.bidders_for(lot.lot_id)
     )
     mine, theirs = result.objective, other.objective
-    gain = theirs.score - mine.score
     before, after = _mean_score(problem, result.awarded), _mean_score(problem, other.awarded)
+    (hour_before, cost_before), (hour_after, cost_after) = (
+        _as_split(problem, result.awarded),
+        _as_split(problem, other.awarded),
+    )
     weighted = problem.rules.objective == "hours_weighted"
     return RuleCost(
         rule=rule,
         binding=changed > 0,
         vacancies_filled=mine.vacancies - theirs.vacancies,
-        score_gain=gain,
-        cost_change=theirs.annual_cost - mine.annual_cost,
+        score_gain=theirs.score - mine.score,
+        cost_change=cost_after - cost_before,
         awards_changed=changed,
         status=other.status,
         label=rule_label(problem, rule),
         bound=tuple(sorted(bound)),
         lots_changed=lots_changed,
-        points_per_hour=gain / problem.tendered_hours if weighted else None,
+        points_per_hour=hour_after - hour_before if weighted else None,
         mean_score_change=None if before is None or after is None else after - before,
     )

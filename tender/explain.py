@@ -63,10 +63,9 @@ def _rule_cost_sentence(cost: RuleCost, currency: str, objective: str) -> str:
     if not cost.binding:
         also = ""
         if cost.bound:
-            who = ", ".join(cost.bound)
-            also = f" (it stops {who}, but other rules would stop them too)"
+            also = f" (it stops {_bidders(cost.bound)}, but other rules would stop them too)"
         return f"{name}: not binding: the award is the same without it{also}{proven}."
-    binds = f"binds {', '.join(cost.bound)}; " if cost.bound else ""
+    binds = f"binds {_bidders(cost.bound)}; " if cost.bound else ""
     lots = "lot changes" if cost.lots_changed == 1 else "lots change"
     appointments = "appointment" if cost.awards_changed == 1 else "appointments"
     units = []
@@ -87,6 +86,17 @@ def _rule_cost_sentence(cost: RuleCost, currency: str, objective: str) -> str:
         f"score {cost.score_gain:+,.2f}{weighted}{shown}, "
         f"annual cost {sign}{whole_money(cost.cost_change, currency)}{filled}{proven}."
     )
+
+
+#: Bidders a rule-cost sentence names before "and N more" (the full list is in the data).
+_NAMED = 12
+
+
+def _bidders(ids: tuple[str, ...]) -> str:
+    """``B01, B08`` or, for many, ``76 bidders: H01, H02, ... and 64 more``."""
+    if len(ids) <= _NAMED:
+        return ", ".join(ids)
+    return f"{len(ids)} bidders: {', '.join(ids[:_NAMED])} and {len(ids) - _NAMED} more"
 
 
 def _lot_lines(

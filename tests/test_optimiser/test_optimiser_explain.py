@@ -226,6 +226,10 @@ def test_a_framework_limit_is_priced_and_names_who_it_kept_out(solver: str) -> N
     assert (cost.binding, cost.bound) == (True, ("C",))
     assert cost.score_gain == pytest.approx(700)
     assert cost.mean_score_change == pytest.approx(80 - 85)
+    # As the totals count it, the lot's 10 hours are split between its providers: an hour
+    # scores (90 + 80) / 2 = 85, then (90 + 80 + 70) / 3 = 80, and still costs 16.00.
+    assert cost.points_per_hour == pytest.approx(80 - 85)
+    assert cost.cost_change == pytest.approx(0)
 
 
 def test_reasons_read_off_an_unproven_award_say_so(solver: str) -> None:
