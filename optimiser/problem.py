@@ -82,6 +82,8 @@ class AwardProblem(_Model):
     lots' hours but a scenario that drops lots may keep the original tender's total.
     ``fixed`` lists ``(lot_id, bidder_id)`` candidates that every award must include (the
     appointments held when a provider withdraws); they must not break a rule together.
+    ``currency`` (the tender's, e.g. "GBP") only words the money in reasons; ``None`` shows
+    plain numbers.
 
     Change a problem by building a new one, not with ``model_copy(update=...)``: that would
     keep the cached lookups (:meth:`candidates_for`) of the old one.
@@ -93,6 +95,7 @@ class AwardProblem(_Model):
     rules: Rules = Field(default_factory=Rules)
     total_hours: Annotated[float, Field(gt=0)] | None = None
     fixed: tuple[tuple[str, str], ...] = ()
+    currency: str | None = None
 
     @model_validator(mode="after")
     def _references(self) -> AwardProblem:
@@ -219,4 +222,5 @@ def build_problem(tender: Tender, scores: Scores) -> AwardProblem:
         candidates=candidates,
         rules=tender.rules,
         total_hours=tender.total_hours,
+        currency=tender.info.currency,
     )

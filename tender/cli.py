@@ -10,12 +10,15 @@ import math
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tender import __version__
 from tender.errors import OutputExistsError, OutputPathError, TenderError
+
+if TYPE_CHECKING:
+    from tender.models import Tender
 
 __all__ = ["INTERRUPTED_EXIT", "NOT_PROVEN_EXIT", "cli", "main"]
 
@@ -214,6 +217,15 @@ def validate(directory: Path) -> None:
     click.echo("\n".join(lines))
     for gap in find_missing_evaluators(tender):
         click.echo(f"warning: {gap}", err=True)
+    _warn(tender)
+
+
+def _warn(tender: Tender) -> None:
+    """Print the rules' warnings (see :func:`tender.explain.rule_warnings`) on stderr."""
+    from tender.explain import rule_warnings
+
+    for warning in rule_warnings(tender.rules):
+        click.echo(f"warning: {warning}", err=True)
 
 
 @cli.command()
@@ -283,6 +295,12 @@ def score(
     show_default=True,
     help="Relative gap at which to stop (0: prove optimality).",
 )
+@click.option(
+    "--alternatives/--no-alternatives",
+    default=None,
+    help="Search for lots that could change hands at no loss "
+    "(default: only up to 200 candidate bids).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print award.json instead of tables.")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 def award(
@@ -291,6 +309,7 @@ def award(
     solver: str,
     time_limit: float,
     mip_gap: float,
+    alternatives: bool | None,
     as_json: bool,
     force: bool,
 ) -> None:
@@ -309,7 +328,10 @@ def award(
     from tender.output import write_outputs
 
     tender = load_tender(directory)
-    result = make_award(tender, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+    _warn(tender)
+    result = make_award(
+        tender, solver=solver, time_limit=time_limit, mip_gap=mip_gap, alternatives=alternatives
+    )
     if out is not None:
         write_outputs(
             out,
@@ -342,6 +364,9 @@ def explain(
 ) -> None:
     """Explain the award: who won each lot, why a top-ranked bid lost, what rules cost.
 
+    Exit code 4 when the time limit left the award feasible but not proven optimal: every
+    reason is then read off an award that may not be the best.
+
     Example:
 
         tender explain fixtures/htlah-2016 --lot 12
@@ -356,6 +381,7 @@ def explain(
         raise click.BadParameter(f"no lot {lot_id!r} in lots.csv", param_hint="--lot")
     if bidder_id is not None and bidder_id not in {b.bidder_id for b in tender.bidders}:
         raise click.BadParameter(f"no bidder {bidder_id!r} in bidders.csv", param_hint="--bidder")
+    _warn(tender)
     award = make_award(tender, solver=solver, time_limit=time_limit)
     explanation = explain_award(
         award.problem,
@@ -367,6 +393,8 @@ def explain(
     if not award.proven:
         lines.insert(0, "NOT PROVEN OPTIMAL: the solver stopped before proving this award best.")
     click.echo("\n".join(lines))
+    if not award.proven:
+        sys.exit(NOT_PROVEN_EXIT)
 
 
 @cli.command()

@@ -116,31 +116,120 @@ def print_award(award: Award, *, console: Console | None = None) -> None:
                 "",
             )
     console.print(table)
-    t = award.totals
-    budget = ""
-    if t.budget_per_year is not None:
-        budget = f" against a budget of {whole_money(t.budget_per_year, currency)}"
-    console.print(
-        f"Lots covered: {t.lots_covered} of {t.lots}; vacant places: {t.places_vacant}. "
-        f"Providers appointed: {t.providers}.\n"
-        f"Annual cost: {whole_money(t.annual_cost, currency)}{budget}.\n"
-        f"Largest share of hours: {t.largest_share:.1%}"
-        + (f" ({escape(t.largest_share_bidder)})" if t.largest_share_bidder else "")
-        + f"; HHI {t.hhi:,.0f}.\n"
-        f"Solver: {award.result.solver.solver} {award.result.solver.version}, {status.value}."
-    )
+    _print_totals(award, console)
     for shortfall in award.result.group_shortfalls:
         console.print(
             f"[yellow]Group {escape(shortfall.group)}: {shortfall.providers} of "
             f"{shortfall.required} providers: {escape(shortfall.reason)}[/yellow]"
         )
-    if award.result.alternatives:
+    _print_reserves(award, console)
+    _print_alternatives(award, console)
+
+
+#: Lots named in the totals line before "and N more".
+_LOTS_NAMED = 10
+
+
+def _print_totals(award: Award, console: Console) -> None:
+    """Coverage, score, cost, shares and the solver, each on its own line."""
+    tender = award.tender
+    currency = tender.info.currency
+    t = award.totals
+    short = [o.lot_id for o in award.lots if o.vacant_places]
+    places = "place" if t.places_vacant == 1 else "places"
+    coverage = f"{t.lots_covered} of {t.lots} lots have a provider"
+    if short:
+        named = ", ".join(short[:_LOTS_NAMED])
+        more = f" and {len(short) - _LOTS_NAMED} more" if len(short) > _LOTS_NAMED else ""
+        coverage += f"; {t.places_vacant} {places} unfilled ({named}{more})"
+    appointed = [a.total for o in award.lots for a in o.appointments]
+    if tender.rules.objective == "hours_weighted":
+        score = f"Total score (hours-weighted: each bid's total x its lot's hours): {t.score:,.2f}"
+    else:
+        score = f"Total score (the sum of the appointed bids' totals): {t.score:,.2f}"
+    if appointed:
+        score += f"; mean of the appointed bids' totals {sum(appointed) / len(appointed):.2f}"
+    budget = ""
+    if t.budget_per_year is not None:
+        budget = f" against a budget of {whole_money(t.budget_per_year, currency)}"
+    basis = tender.rules.share_basis
+    shared = any(len(o.appointments) > 1 for o in award.lots)
+    split = ", a lot's hours split evenly between its providers" if shared else ""
+    largest = f"Largest share of {basis} hours: {t.largest_share:.1%}"
+    if t.largest_share_bidder:
+        largest += f" ({t.largest_share_bidder})"
+    lines = [
+        f"{coverage}. Providers appointed: {t.providers}.",
+        score + ".",
+        f"Annual cost: {whole_money(t.annual_cost, currency)}{budget}.",
+        f"{largest}{split}; HHI {t.hhi:,.0f}.",
+    ]
+    cap = tender.rules.max_share_of_hours
+    if cap is not None and t.largest_cap_share is not None:
+        who = f" ({t.largest_cap_share_bidder})" if t.largest_cap_share_bidder else ""
+        lines.append(
+            f"Largest share as the share cap counts it (each lot's full hours for every "
+            f"provider on it): {t.largest_cap_share:.1%}{who}, against a cap of {cap:.0%}."
+        )
+    solver = award.result.solver
+    lines.append(f"Solver: {solver.solver} {solver.version}, {solver.status.value}.")
+    console.print(escape("\n".join(lines)))
+
+
+def _print_reserves(award: Award, console: Console) -> None:
+    """Each lot's compliant bidders not appointed, best rank first: the back-up framework."""
+    if not any(o.reserves for o in award.lots):
+        return
+    names = {b.bidder_id: b.name for b in award.tender.bidders}
+    scored = {(b.lot_id, b.bidder_id): b for b in award.scores.bids}
+    table = Table(
+        title="Ranked reserves (compliant bids not appointed, best first)", title_justify="left"
+    )
+    for header in ("Lot", "Reserve", "Rank", "Bidder", "Score"):
+        table.add_column(header, justify="left" if header in ("Lot", "Bidder") else "right")
+    for lot, outcome in zip(award.tender.lots, award.lots, strict=True):
+        for place, bidder_id in enumerate(outcome.reserves, start=1):
+            bid = scored[(lot.lot_id, bidder_id)]
+            table.add_row(
+                escape(f"{lot.lot_id} {lot.name}") if place == 1 else "",
+                str(place),
+                str(bid.rank),
+                escape(f"{bidder_id} {names[bidder_id]}"),
+                f"{bid.total:.2f}",
+            )
+    console.print(table)
+
+
+def _print_alternatives(award: Award, console: Console) -> None:
+    """The lots that could change hands at no loss, or why that was not looked for."""
+    from optimiser.solve import ALTERNATIVES_AUTO_LIMIT  # pulp: not for `tender score`
+
+    result = award.result
+    if result.alternatives:
         console.print("Alternative optima (equal vacancies, score and cost):")
-        for alt in award.result.alternatives:
+        for alt in result.alternatives:
             console.print(
                 f"  lot {escape(alt.lot_id)}: {', '.join(alt.awarded)} or "
                 f"{', '.join(alt.alternative)}"
             )
+        if not result.alternatives_checked:
+            console.print("  (the search stopped at the time limit: there may be more)")
+        return
+    if result.alternatives_checked:
+        console.print("Alternative optima: none (no lot could change hands at no loss).")
+    elif award.alternatives_requested is False:
+        console.print("Alternative optima: not searched (--no-alternatives).")
+    elif not result.status.proven:
+        console.print("Alternative optima: not searched (the award is not proven optimal).")
+    elif award.alternatives_requested is None and len(award.problem.candidates) > (
+        ALTERNATIVES_AUTO_LIMIT
+    ):
+        console.print(
+            f"Alternative optima: not searched ({len(award.problem.candidates):,} bids); "
+            "use --alternatives"
+        )
+    else:
+        console.print("Alternative optima: the search did not finish within the time limit.")
 
 
 class _Advance:

@@ -6,16 +6,18 @@ bidders' letters, so they name bidders by id and name and say numbers as a panel
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from tender.formatting import whole_money
-from tender.models import ScoredBid
+from tender.formatting import money, whole_money
+from tender.models import Rules, ScoredBid
+from tender.scoring import RANK_DECIMALS
 
 if TYPE_CHECKING:
-    from optimiser.explain import Explanation, LotExplanation
+    from optimiser.explain import Explanation, LotExplanation, RuleCost
     from tender.award import Award, LotOutcome
 
-__all__ = ["explanation_lines", "lost_reason", "rule_cost_lines"]
+__all__ = ["explanation_lines", "lost_reason", "rule_cost_lines", "rule_warnings"]
 
 
 def explanation_lines(
@@ -45,23 +47,56 @@ def explanation_lines(
 
 
 def rule_cost_lines(explanation: Explanation, currency: str, objective: str) -> list[str]:
-    """One sentence per lotting rule: binding or not, and what removing it would change."""
-    lines = (
-        ["What each lotting rule costs (re-solved without it):"] if explanation.rule_costs else []
-    )
+    """One sentence per lotting rule: whom it bound, and what removing it would change."""
+    if not explanation.rule_costs:
+        return []
+    lines = ["What each lotting rule costs (each removed in turn and the award solved again):"]
     for cost in explanation.rule_costs:
-        if not cost.binding:
-            lines.append(f"  {cost.rule}: not binding (the award is the same without it).")
-            continue
-        filled = f", {cost.vacancies_filled} more places filled" if cost.vacancies_filled else ""
-        lines.append(
-            f"  {cost.rule}: without it {cost.awards_changed} appointments change, "
-            f"{'hours-weighted score' if objective == 'hours_weighted' else 'score'} "
-            f"{cost.score_gain:+,.2f}, annual cost "
-            f"{'+' if cost.cost_change >= 0 else ''}{whole_money(cost.cost_change, currency)}"
-            f"{filled}."
-        )
+        lines.append(f"  {_rule_cost_sentence(cost, currency, objective)}")
     return lines
+
+
+def _rule_cost_sentence(cost: RuleCost, currency: str, objective: str) -> str:
+    label = cost.label or cost.rule
+    name = label[:1].upper() + label[1:]
+    proven = "" if cost.status.proven else f" (not proven: the re-solve ended {cost.status.value})"
+    if not cost.binding:
+        also = ""
+        if cost.bound:
+            also = f" (it stops {_bidders(cost.bound)}, but other rules would stop them too)"
+        return f"{name}: not binding: the award is the same without it{also}{proven}."
+    binds = f"binds {_bidders(cost.bound)}; " if cost.bound else ""
+    lots = "lot changes" if cost.lots_changed == 1 else "lots change"
+    appointments = "appointment" if cost.awards_changed == 1 else "appointments"
+    units = []
+    if cost.points_per_hour is not None:
+        units.append(f"{cost.points_per_hour:+.2f} points per tendered hour")
+    if cost.mean_score_change is not None:
+        units.append(f"mean total of the appointed bids {cost.mean_score_change:+.2f}")
+    shown = f" ({'; '.join(units)})" if units else ""
+    weighted = " hours-weighted" if objective == "hours_weighted" else ""
+    sign = "+" if cost.cost_change >= 0 else ""
+    filled = ""
+    if cost.vacancies_filled:
+        places = "place" if cost.vacancies_filled == 1 else "places"
+        filled = f", {cost.vacancies_filled} more {places} filled"
+    return (
+        f"{name}: {binds}without it {cost.lots_changed} {lots} hands "
+        f"({cost.awards_changed} {appointments} made or undone), "
+        f"score {cost.score_gain:+,.2f}{weighted}{shown}, "
+        f"annual cost {sign}{whole_money(cost.cost_change, currency)}{filled}{proven}."
+    )
+
+
+#: Bidders a rule-cost sentence names before "and N more" (the full list is in the data).
+_NAMED = 12
+
+
+def _bidders(ids: tuple[str, ...]) -> str:
+    """``B01, B08`` or, for many, ``76 bidders: H01, H02, ... and 64 more``."""
+    if len(ids) <= _NAMED:
+        return ", ".join(ids)
+    return f"{len(ids)} bidders: {', '.join(ids[:_NAMED])} and {len(ids) - _NAMED} more"
 
 
 def _lot_lines(
@@ -73,7 +108,10 @@ def _lot_lines(
     bidder_id: str | None,
 ) -> list[str]:
     names = {b.bidder_id: b.name for b in award.tender.bidders}
-    who = lambda b: f"{b} {names[b]}"  # noqa: E731
+
+    def who(b: str) -> str:
+        return f"{b} {names[b]}"
+
     lot = award.tender.lot(lot_id)
     winners = ", ".join(
         f"{who(a.bidder_id)} (rank {a.rank}, {a.total:.2f})" for a in outcome.appointments
@@ -82,13 +120,7 @@ def _lot_lines(
         f"Lot {lot.lot_id} {lot.name}: " + (f"awarded to {winners}." if winners else "no award.")
     ]
     if bidder_id is not None:
-        bid = scored[(lot_id, bidder_id)]
-        if not bid.compliant:
-            lines.append(f"  {who(bidder_id)} was not compliant: {'; '.join(bid.reasons)}.")
-        elif bidder_id in why.awarded:
-            lines.append(f"  {who(bidder_id)} won this lot (rank {bid.rank}).")
-        else:
-            lines.append(f"  {who(bidder_id)} ranked {bid.rank} with {bid.total:.2f}.")
+        lines += _bidder_lines(award, why, outcome, scored, bidder_id, who)
     if why.top_won and outcome.appointments:
         lines.append("  The top-ranked compliant bid won.")
     for reason in why.reasons:
@@ -98,14 +130,94 @@ def _lot_lines(
         if bidder_id is None or loser == bidder_id:
             lines.append(f"  {who(loser)}{rank} but did not win: {text}.")
     if outcome.vacant_places:
-        lines.append(f"  {outcome.vacant_places} place(s) vacant: {outcome.reason}.")
+        places = "place" if outcome.vacant_places == 1 else "places"
+        lines.append(f"  {outcome.vacant_places} {places} unfilled: {outcome.reason}.")
         if not outcome.appointments and bidder_id is None:
             for bid in award.scores.for_lot(lot_id):
                 if not bid.compliant:
                     lines.append(f"    {who(bid.bidder_id)}: {'; '.join(bid.reasons)}.")
     if outcome.reserves and bidder_id is None:
-        lines.append(f"  Ranked reserves: {', '.join(outcome.reserves)}.")
+        reserves = "; ".join(
+            f"{place}. {who(b)} (rank {bid.rank}, {bid.total:.2f})"
+            for place, b in enumerate(outcome.reserves, start=1)
+            for bid in (scored[(lot_id, b)],)
+        )
+        lines.append(f"  Ranked reserves: {reserves}.")
     return lines
+
+
+def _bidder_lines(
+    award: Award,
+    why: LotExplanation,
+    outcome: LotOutcome,
+    scored: dict[tuple[str, str], ScoredBid],
+    bidder_id: str,
+    who: Callable[[str], str],
+) -> list[str]:
+    """How one bidder fared on the lot: compliance, the win, or what put it behind."""
+    name = who(bidder_id)
+    bid = scored[(outcome.lot_id, bidder_id)]
+    if not bid.compliant:
+        return [f"  {name} was not compliant: {'; '.join(bid.reasons)}."]
+    if bidder_id in why.awarded:
+        return [f"  {name} won this lot (rank {bid.rank})."]
+    line = f"  {name} ranked {bid.rank} with {bid.total:.2f}"
+    above = [
+        scored[(outcome.lot_id, a.bidder_id)]
+        for a in outcome.appointments
+        if a.rank < (bid.rank or 0)
+    ]
+    if above and not any(r.startswith(f"{bidder_id}: ") for r in why.reasons):
+        nearest = max(above, key=lambda b: b.rank or 0)
+        line += f": {_behind(bid, nearest, who, award.tender.info.currency)}"
+    lines = [line + "."]
+    if bidder_id in outcome.reserves:
+        place = outcome.reserves.index(bidder_id) + 1
+        lines.append(f"  It is reserve {place} of {len(outcome.reserves)} on this lot.")
+    return lines
+
+
+def _behind(bid: ScoredBid, winner: ScoredBid, who: Callable[[str], str], currency: str) -> str:
+    """Why ``bid`` ranked below ``winner``: points behind, or which tie-break decided."""
+    name = who(winner.bidder_id)
+
+    def same(a: float, b: float) -> bool:
+        return round(a, RANK_DECIMALS) == round(b, RANK_DECIMALS)
+
+    if not same(bid.total, winner.total):
+        return f"{winner.total - bid.total:.2f} points behind {name} (rank {winner.rank})"
+    if not same(bid.quality_points, winner.quality_points):
+        return (
+            f"tied with {name} on total ({bid.total:.2f}) and ranked below it on quality "
+            f"points ({winner.quality_points:.2f} against {bid.quality_points:.2f}), the "
+            "ranking's first tie-break"
+        )
+    if not same(bid.rate, winner.rate):
+        return (
+            f"tied with {name} on total and quality points and ranked below it on rate "
+            f"({money(winner.rate, currency)} against {money(bid.rate, currency)}), the second "
+            "tie-break"
+        )
+    return (
+        f"tied with {name} on total, quality points and rate: the ranking's last tie-break "
+        f"is the bidder id, and {winner.bidder_id} comes before {bid.bidder_id}"
+    )
+
+
+def rule_warnings(rules: Rules) -> list[str]:
+    """Warnings about the tender's rules that a user should see before a long solve.
+
+    A share cap on *awarded* hours couples every bid into each bidder's row: the design
+    keeps it as an option with this warning, because it can take minutes to prove when the
+    cap binds. Light to import, so ``tender validate`` can say it too.
+    """
+    if rules.max_share_of_hours is not None and rules.share_basis == "awarded":
+        return [
+            'share_basis = "awarded": the share cap is measured against awarded hours, which '
+            "can be much slower to prove optimal when the cap binds; consider the default "
+            '"tendered" basis, or a longer --time-limit'
+        ]
+    return []
 
 
 def lost_reason(explanation: Explanation, lot_id: str, bidder_id: str) -> str | None:

@@ -252,8 +252,7 @@ HTLAH_CRITERIA = [
 ]
 
 HTLAH_TOML = """\
-# Help to Live at Home 2016: illustrative. Lots and rules from Leicestershire's 2015 full
-# business case; bidders, marks and rates are synthetic (tools/make_fixtures.py, seed {seed}).
+{header}
 [tender]
 id = "{id}"
 title = "{title}"
@@ -279,7 +278,14 @@ below_lower = "flag"
 reablement_share = 0.2        # stepped tariffs: 20% of hours at the reablement rate
 
 [rules]
-providers_per_lot = {{ min = 1, max = 1 }}   # one lead provider per lot
+{rules}"""
+
+HTLAH_HEADER = """\
+# Help to Live at Home 2016: illustrative. Lots and rules from Leicestershire's 2015 full
+# business case; bidders, marks and rates are synthetic (tools/make_fixtures.py, seed {seed})."""
+
+HTLAH_RULES = """\
+providers_per_lot = { min = 1, max = 1 }   # one lead provider per lot
 max_lots_per_bidder = 3
 max_share_of_hours = 0.15     # of the 49,230 tendered hours a week
 share_basis = "tendered"
@@ -393,11 +399,22 @@ def htlah_marks(
 
 
 def htlah_head(
-    fixture: Fixture, seed: int, title: str, day: str, lots: Sequence[tuple[str, str, str, int]]
+    fixture: Fixture,
+    title: str,
+    day: str,
+    lots: Sequence[tuple[str, str, str, int]],
+    *,
+    header: str,
+    rules: str,
 ) -> None:
-    """tender.toml and lots.csv of an HTLAH procurement (the 2016 one or its re-run)."""
+    """tender.toml and lots.csv of an HTLAH procurement (the 2016 one or its re-run).
+
+    The evaluation scheme is shared; ``header`` (the opening comment) and ``rules`` (the
+    ``[rules]`` table's lines) are each procurement's own.
+    """
     fixture.files["tender.toml"] = HTLAH_TOML.format(
-        seed=seed,
+        header=header,
+        rules=rules,
         id=fixture.name,
         title=title,
         date=day,
@@ -441,7 +458,14 @@ def make_htlah(seed: int = 2016) -> Fixture:
     bids.sort(key=lambda r: (r[0], order[r[1]]))
 
     marks, moderation = htlah_marks(rng, bidders, weak_safeguarding, weak_overall)
-    htlah_head(fixture, seed, "Help to Live at Home: lead providers", "2016-07-01", HTLAH_LOTS)
+    htlah_head(
+        fixture,
+        "Help to Live at Home: lead providers",
+        "2016-07-01",
+        HTLAH_LOTS,
+        header=HTLAH_HEADER.format(seed=seed),
+        rules=HTLAH_RULES,
+    )
     fixture.table(
         "bidders.csv",
         [
@@ -518,13 +542,15 @@ merge = [["9", "10"]]
 """,
     "west-leics-lots": """\
 # Only the three West Leicestershire lots that were re-procured in 2017. A 15% cap on 3 lots
-# (8,240 hours) would be below any one lot, so the cap goes, as it did in the re-procurement.
+# (8,240 hours) would be below any one lot, and South Charnwood keeps one lot, so it cannot
+# have 2 providers: the cap and the locality minimum go, as in fixtures/west-leics-2017.
 [scenario]
-description = "Only lots 12, 13 and 18 (the 2017 re-procurement), with no share cap"
+description = "Only lots 12, 13 and 18 (the 2017 re-procurement), no share cap or locality minimum"
 lots = ["12", "13", "18"]
 
 [rules]
 max_share_of_hours = "none"
+min_providers_per_group = "none"
 """,
 }
 
@@ -560,6 +586,20 @@ Leicestershire lots re-procured in 2017.
 
 # --- West Leicestershire 2017 -------------------------------------------------------------
 
+WEST_LEICS_HEADER = """\
+# Help to Live at Home, West Leicestershire re-procurement 2017: illustrative. The 3 lots are
+# those of the 2015 full business case; that no bid met quality and price is from the June 2017
+# committee report; bidders, marks and rates are synthetic (tools/make_fixtures.py, seed {seed})."""
+
+#: The 2016 caps do not carry over to 3 lots (the toml comment says why).
+WEST_LEICS_RULES = """\
+providers_per_lot = { min = 1, max = 1 }   # one lead provider per lot, as in 2016
+# No share cap, lot cap or locality minimum: with 3 lots (8,240 hours a week) a 15% cap is
+# 1,236 hours, below every lot, and South Charnwood has one lot, so 2 providers is impossible.
+vacancies = "allow"
+objective = "hours_weighted"
+"""
+
 
 def make_west_leics(seed: int = 2017) -> Fixture:
     """The 2017 re-procurement of 3 vacant lots: 10 bids, none meets quality and price."""
@@ -580,10 +620,11 @@ def make_west_leics(seed: int = 2017) -> Fixture:
             bids.append([bidder_id, lot_id, money(rate)])
     htlah_head(
         fixture,
-        seed,
         "Help to Live at Home: West Leicestershire lots re-procurement",
         "2017-04-28",
         lots,
+        header=WEST_LEICS_HEADER.format(seed=seed),
+        rules=WEST_LEICS_RULES,
     )
     fixture.table("bidders.csv", ["bidder_id", "name", "sme"], bidders)
     fixture.table("bids.csv", ["bidder_id", "lot_id", "rate"], bids)
@@ -597,9 +638,14 @@ Market Bosworth, Mountsorrel and Quorn), that 10 organisations met the selection
 bid, and that no bid met both the quality and the price requirements, so nothing was awarded.
 
 **Synthetic** (`tools/make_fixtures.py`, seed {seed}): the bidders and their names, every mark
-and rate, and the lots' hours (the same as in `htlah-2016`). The evaluation scheme and rules are
-those of `htlah-2016`. Half the bidders fail the quality pass mark or the Safeguarding and
-Reablement minimums; the other half price above the upper rate of 16.50 GBP an hour.
+and rate, and the lots' hours (the same as in `htlah-2016`, 8,240 a week in all). The evaluation
+scheme (criteria, weights, pass mark, rate limits) is that of `htlah-2016`. The lotting rules
+are cut down to what fits 3 lots: one lead provider per lot, and no share cap (15% of 8,240
+hours is 1,236, below every lot), no lot cap (3 lots each is no limit) and no locality minimum
+(South Charnwood has a single lot). Half the bidders fail the quality pass mark and the
+Safeguarding and Reablement minimums; the other half price above the upper rate of 16.50 GBP
+an hour. So every lot is vacant with "no compliant bid", and the reason counts the bids that
+failed on quality and on price.
 """
     return fixture
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from paths import MINI
+from paths import FIXTURES, GOLDEN, MINI
 
 from tender import cli
 
@@ -120,3 +121,233 @@ def test_an_unproven_award_is_said_loudly_and_exits_4(monkeypatch) -> None:
     as_json = invoke("award", str(MINI), "--json")
     assert as_json.exit_code == 4
     assert json.loads(as_json.output)["proven_optimal"] is False
+
+
+# --- what the terminal says ---------------------------------------------------------------
+
+
+def test_award_totals_give_the_total_score_and_say_what_is_covered() -> None:
+    # Hours-weighted: 85.5 * 2000 + 85 * 2500 + 88 * 3000 = 647,500; mean (85.5 + 85 + 88) / 3.
+    result = invoke("award", str(MINI))
+    assert result.exit_code == 0, result.output
+    assert (
+        "Total score (hours-weighted: each bid's total x its lot's hours): 647,500.00; "
+        "mean of the appointed bids' totals 86.17." in result.output
+    )
+    assert "3 of 3 lots have a provider. Providers appointed: 2." in result.output
+    # B2 holds L1 and L3: 5000 of 7500 hours. One provider per lot and no share cap: nothing
+    # is said of splitting lots or of how a cap counts.
+    assert "Largest share of tendered hours: 66.7% (B2); HHI" in result.output
+    assert "split evenly" not in result.output
+    assert "as the share cap counts it" not in result.output
+
+
+def test_a_framework_place_unfilled_is_named_in_the_totals() -> None:
+    result = invoke("award", str(FIXTURES / "hcl-2021"))
+    assert result.exit_code == 0, result.output
+    assert "14 of 14 lots have a provider; 1 place unfilled (Z12)." in result.output
+    assert "a lot's hours split evenly between its providers" in result.output
+
+
+def test_a_framework_share_cap_counts_full_lot_hours_and_says_so(tmp_path: Path) -> None:
+    # 10% of HCL's 31,909 hours is 3,190.9: Z02 (3,900 hours) is over it for anyone alone.
+    hcl = tmp_path / "hcl"
+    shutil.copytree(FIXTURES / "hcl-2021", hcl)
+    toml = hcl / "tender.toml"
+    toml.write_text(
+        toml.read_text().replace(
+            'vacancies = "allow"', 'max_share_of_hours = 0.10\nvacancies = "allow"'
+        )
+    )
+    result = invoke("award", str(hcl), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    lots = {o["lot_id"]: o for o in data["lots"]}
+    assert lots["Z02"]["appointments"] == []
+    assert lots["Z02"]["reason"].startswith(
+        "every compliant bidder is at a limit: this lot alone (3,900 h/week) is more than the "
+        "share cap (10% of tendered hours: 3,190.9 h/week) for "
+    )
+    totals = data["totals"]
+    # The cap counts each framework lot in full; the summary's share splits it evenly.
+    assert totals["largest_share"] < totals["largest_cap_share"] <= 0.10
+    shown = invoke("award", str(hcl))
+    assert (
+        "Largest share as the share cap counts it (each lot's full hours for every provider on "
+        f"it): {totals['largest_cap_share']:.1%} ({totals['largest_cap_share_bidder']}), "
+        "against a cap of 10%."
+    ) in " ".join(shown.output.split())
+
+
+def test_ranked_reserves_are_shown_with_names_ranks_and_totals() -> None:
+    leeds = FIXTURES / "leeds-2015"
+    scored = {
+        (r["lot_id"], r["bidder_id"]): r
+        for r in csv.DictReader(io.StringIO((GOLDEN / "leeds-2015" / "scores.csv").read_text()))
+    }
+    award = json.loads((GOLDEN / "leeds-2015" / "award.json").read_text())
+    n1 = next(o for o in award["lots"] if o["lot_id"] == "N1")
+    first = scored[("N1", n1["reserves"][0])]
+    result = invoke("award", str(leeds))
+    assert result.exit_code == 0, result.output
+    assert "Ranked reserves" in result.output
+    row = (
+        f"│ N1 North West │ 1 │ {first['rank']} │ {first['bidder_id']} {first['bidder_name']} "
+        f"│ {float(first['total']):.2f} │"
+    )
+    assert row in " ".join(result.output.split())
+    explained = invoke("explain", str(leeds), "--lot", "N1")
+    assert explained.exit_code == 0, explained.output
+    listed = "; ".join(
+        f"{place}. {b} {scored[('N1', b)]['bidder_name']} "
+        f"(rank {scored[('N1', b)]['rank']}, {float(scored[('N1', b)]['total']):.2f})"
+        for place, b in enumerate(n1["reserves"], start=1)
+    )
+    assert f"  Ranked reserves: {listed}." in explained.output
+
+
+def test_alternatives_not_searched_are_said_and_can_be_asked_for(monkeypatch) -> None:
+    import optimiser.solve
+
+    # As if mini's 6 candidate bids were a large tender: the search is skipped by default.
+    monkeypatch.setattr(optimiser.solve, "ALTERNATIVES_AUTO_LIMIT", 2)
+    skipped = invoke("award", str(MINI))
+    assert "Alternative optima: not searched (6 bids); use --alternatives" in skipped.output
+    asked = invoke("award", str(MINI), "--alternatives")
+    assert "Alternative optima: none (no lot could change hands at no loss)." in asked.output
+    assert json.loads(invoke("award", str(MINI), "--alternatives", "--json").stdout)[
+        "alternatives_checked"
+    ]
+    refused = invoke("award", str(MINI), "--no-alternatives")
+    assert "Alternative optima: not searched (--no-alternatives)." in refused.output
+
+
+def test_share_basis_awarded_warns_on_stderr(mini: Path) -> None:
+    toml = mini / "tender.toml"
+    toml.write_text(
+        toml.read_text().replace(
+            "max_lots_per_bidder = 2",
+            'max_lots_per_bidder = 2\nmax_share_of_hours = 0.6\nshare_basis = "awarded"',
+        )
+    )
+    for command in (["award", str(mini), "--json"], ["validate", str(mini)]):
+        result = invoke(*command)
+        assert result.exit_code == 0, result.output
+        assert result.stderr.startswith('warning: share_basis = "awarded": ')
+        assert "slower to prove" in result.stderr
+        assert "warning" not in result.stdout
+    json.loads(invoke("award", str(mini), "--json").stdout)  # stdout stays pure JSON
+    assert invoke("award", str(MINI)).stderr == ""
+
+
+# --- what explain says --------------------------------------------------------------------
+
+
+def _one_lot_each(mini: Path) -> None:
+    toml = mini / "tender.toml"
+    toml.write_text(toml.read_text().replace("max_lots_per_bidder = 2", "max_lots_per_bidder = 1"))
+
+
+def test_explain_prices_the_rule_in_plain_words(mini: Path) -> None:
+    # max 1 lot each: B2 (85.5) loses L1 to B1 (85). Without the cap B2 takes L1 back:
+    # score 2000 * 0.5 = +1,000 hours-weighted, +1000 / 7500 points per tendered hour, mean
+    # total (85.5 + 85 + 88) / 3 - (85 + 85 + 88) / 3 = +0.17; cost 2000 * 52 * (16 - 15).
+    _one_lot_each(mini)
+    result = invoke("explain", str(mini))
+    assert result.exit_code == 0, result.output
+    assert (
+        "  The lot cap (at most 1 lot per provider): binds B2; without it 1 lot changes hands "
+        "(2 appointments made or undone), score +1,000.00 hours-weighted (+0.13 points per "
+        "tendered hour; mean total of the appointed bids +0.17), annual cost +£104,000."
+    ) in result.output.splitlines()
+
+
+def test_explain_marks_a_rule_cost_whose_re_solve_is_not_proven(mini: Path, monkeypatch) -> None:
+    import optimiser.explain
+    from optimiser import SolveStatus
+
+    real = optimiser.explain.solve_award
+
+    def timed_out(problem, **options):
+        result = real(problem, **options)
+        solver = result.solver.model_copy(update={"status": SolveStatus.FEASIBLE_NOT_PROVEN})
+        return result.model_copy(update={"solver": solver})
+
+    monkeypatch.setattr(optimiser.explain, "solve_award", timed_out)
+    _one_lot_each(mini)
+    result = invoke("explain", str(mini))
+    assert result.exit_code == 0, result.output
+    assert (
+        "annual cost +£104,000 (not proven: the re-solve ended feasible_not_proven)."
+        in result.output
+    )
+
+
+def test_explain_of_an_unproven_award_carries_the_caveat_and_exits_4(
+    mini: Path, monkeypatch
+) -> None:
+    import tender.award
+    from optimiser import SolveStatus
+
+    real = tender.award.solve_award
+
+    def timed_out(problem, **options):
+        result = real(problem, **options)
+        solver = result.solver.model_copy(update={"status": SolveStatus.FEASIBLE_NOT_PROVEN})
+        return result.model_copy(update={"solver": solver})
+
+    monkeypatch.setattr(tender.award, "solve_award", timed_out)
+    _one_lot_each(mini)
+    result = invoke("explain", str(mini), "--lot", "L1")
+    assert result.exit_code == 4
+    assert result.output.startswith("NOT PROVEN OPTIMAL")
+    assert (
+        "  B2 Beta Homecare ranked 1 but did not win: at its max lots (1) (it holds L3) "
+        "(award not proven optimal)." in result.output
+    )
+
+
+def test_explain_bidder_says_which_tie_break_ranked_it_below(mini: Path) -> None:
+    # B4 copies B3 on L2 (marks 5, 4 / 3, 3 and rate 14.90): 45 + 40 = 85 each, the same
+    # quality points and rate, so only the bidder id ranks B3 first, and B3 takes L2.
+    with (mini / "bidders.csv").open("a") as f:
+        f.write("B4,Delta Care,true\n")
+    with (mini / "bids.csv").open("a") as f:
+        f.write("B4,L2,14.90\n")
+    with (mini / "marks.csv").open("a") as f:
+        f.write("B4,Q1,E1,5\nB4,Q1,E2,4\nB4,Q2,E1,3\nB4,Q2,E2,3\n")
+    result = invoke("explain", str(mini), "--bidder", "B4")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Lot L2 South: awarded to B3 Gamma Support (rank 1, 85.00).",
+        "  B4 Delta Care ranked 2 with 85.00: tied with B3 Gamma Support on total, quality "
+        "points and rate: the ranking's last tie-break is the bidder id, and B3 comes before B4.",
+        "  It is reserve 1 of 2 on this lot.",
+        "  The top-ranked compliant bid won.",
+    ]
+
+
+# --- the West Leicestershire re-procurement ---------------------------------------------
+
+
+def test_west_leics_vacancies_count_the_failed_bids() -> None:
+    # The generator plants quality failures on W02, W04, ... and prices W01, W03, ... above
+    # the 16.50 upper rate; lot 13 has all 10 bidders but W06.
+    data = json.loads(invoke("award", str(FIXTURES / "west-leics-2017"), "--json").stdout)
+    lot13 = next(o for o in data["lots"] if o["lot_id"] == "13")
+    assert lot13["reason"] == (
+        "no compliant bid: of 9 bids, 4 failed the quality pass mark, 5 above the upper rate"
+    )
+    assert data["group_shortfalls"] == []
+
+
+def test_west_leics_rules_fit_three_lots(tmp_path: Path) -> None:
+    # With the upper rate raised so the price failures become compliant, every lot is
+    # awarded: no 15% cap (1,236 of 8,240 hours, below any lot) or locality minimum in the way.
+    folder = tmp_path / "wl"
+    shutil.copytree(FIXTURES / "west-leics-2017", folder)
+    toml = folder / "tender.toml"
+    toml.write_text(toml.read_text().replace("upper_rate = 16.50", "upper_rate = 18.00"))
+    data = json.loads(invoke("award", str(folder), "--json").stdout)
+    assert [o["vacant_places"] for o in data["lots"]] == [0, 0, 0]
+    assert all(o["appointments"] for o in data["lots"])
