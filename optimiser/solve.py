@@ -467,6 +467,7 @@ class _Run:
         outcome = self._solve(level.objective, start=start)
         if outcome.status.is_ok:
             found = self._award_of(outcome)
+            self._check_objective(level, outcome, found)
             if self.award is not None and level.sign * level.value(found) > level.sign * (
                 level.value(self.award)
             ):
@@ -492,6 +493,22 @@ class _Run:
                 gap=outcome.gap,
             )
         )
+
+    def _check_objective(self, level: _Level, outcome: SolveOutcome, found: frozenset[Key]) -> None:
+        """Refuse a proven level whose reported optimum is not that of the award read back.
+
+        Every level's value is an integer worked out from the award alone, so the two can
+        only differ if the values read back are not the ones the solver proved.
+        """
+        if outcome.status is not SolveStatus.OPTIMAL or outcome.objective is None:
+            return
+        value = level.sign * level.value(found)
+        if abs(outcome.objective - value) > 0.5 + 1e-9 * abs(value):
+            raise SolverError(
+                f"{self.solver} reported an optimum of {outcome.objective:g} at the "
+                f"{level.name} level but the award it returned is worth {value} "
+                "(numerical trouble)"
+            )
 
     def _greedy_covers(self, level: _Level) -> bool:
         """Whether the greedy award fills every place and keeps every rule (checked again)."""

@@ -351,3 +351,18 @@ def test_auto_picks_highs_for_small_and_awarded_share_cbc_for_large(monkeypatch)
     auto = solve_award(small, solver="auto")
     assert auto.solver.solver == "cbc"
     assert auto.awarded == solve_award(small, solver="highs").awarded
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_proven_level_whose_values_disagree_with_its_objective_is_refused(
+    solver: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The solver says it proved the best score (objective -10^6 units) but the values read
+    # back award nothing, worth 0: a mismatch PuLP's own HiGHS interface once produced.
+    def mismatched(model: Any, objective: pulp.LpAffineExpression, **options: object):
+        return SolveOutcome(SolveStatus.OPTIMAL, dict.fromkeys(model.names, 0.0), -1e6, -1e6, "t")
+
+    fake_solves(monkeypatch, mismatched)
+    problem = make_problem([("L1", "G", 10)], [("L1", "A", 90, 16), ("L1", "B", 80, 15)])
+    with pytest.raises(SolverError, match="at the score level but the award it returned"):
+        solve_award(problem, solver=solver)
