@@ -283,9 +283,10 @@ def sensitivity(
     """How the award depends on the weighting, the price method and each winner's score.
 
     Sweeps the quality/price weighting under each price method, reports the exact weight
-    at which a lot's leading bid changes and the lots each weighting would award
-    differently, and each appointment's stability margin: how far its total could fall
-    before the lot would go elsewhere.
+    at which a lot's leading bid changes, where another price method would lead a lot with
+    a different bid at the same weighting, the lots each weighting would award differently
+    (from whom to whom), and each appointment's stability margin: how far its total could
+    fall before the lot would go elsewhere.
 
     Example:
 
