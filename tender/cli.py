@@ -144,7 +144,7 @@ def init(
         if directory is not None:
             raise click.UsageError("give either DIRECTORY or --xlsx FILE, not both")
         from tender.output import write_outputs
-        from tender.xlsx import blank_workbook_bytes, workbook_bytes
+        from tender.xlsx import blank_workbook_bytes, carried_scenarios, workbook_bytes
 
         if example:
             import tempfile
@@ -154,7 +154,7 @@ def init(
             with tempfile.TemporaryDirectory() as scratch:
                 folder = Path(scratch) / "example"
                 resources.copy_example(example, folder)
-                data = workbook_bytes(load_tender(folder))
+                data = workbook_bytes(load_tender(folder), scenarios=carried_scenarios(folder))
         else:
             data = blank_workbook_bytes()
         write_outputs(workbook.parent, {workbook.name: data}, force=force)

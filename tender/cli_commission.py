@@ -5,27 +5,56 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tender.cli import NOT_PROVEN_EXIT, _solver_options, _tender_dir, cli
 
+if TYPE_CHECKING:
+    from tender.scenarios import Scenario
 
-def _scenarios(directory: Path, names: tuple[str, ...], assignments: tuple[str, ...]) -> list:
-    """The scenarios named (a name in DIR/scenarios/ or a .toml path), else all shipped."""
+
+def _is_workbook(source: Path) -> bool:
+    return source.is_file() and source.suffix.lower() in (".xlsx", ".xlsm")
+
+
+def _scenarios(
+    source: Path, names: tuple[str, ...], assignments: tuple[str, ...]
+) -> list[Scenario]:
+    """The scenarios named, or with no names every shipped one; then the ``--set`` one.
+
+    A name is a scenario in the tender's scenarios/ folder (or its workbook's scenarios
+    sheet), or a path to a .toml file.
+    """
     from tender.load import load_scenario, scenario_paths
     from tender.scenarios import scenario_from_assignments
 
-    folder = directory if directory.is_dir() else None
-    if names:
-        found = [load_scenario(name, folder) for name in names]
-    elif assignments:
-        found = []
+    if _is_workbook(source):
+        from tender.xlsx import scenario_texts
+
+        texts = scenario_texts(source)
+        found = [_workbook_scenario(name, texts) for name in (names or list(texts))]
     else:
-        found = [load_scenario(path, folder) for path in scenario_paths(directory)]
+        shipped = [str(path) for path in scenario_paths(source)]
+        found = [load_scenario(name, source) for name in (names or shipped)]
     if assignments:
-        found.append(scenario_from_assignments(assignments, name="--set"))
+        found.append(scenario_from_assignments(assignments))
     return found
+
+
+def _workbook_scenario(name: str, texts: dict[str, tuple[str, str]]) -> Scenario:
+    from tender.errors import InputError
+    from tender.load import load_scenario, scenario_from_toml
+    from tender.xlsx import SCENARIOS_SHEET
+
+    if Path(name).suffix:
+        return load_scenario(name)
+    if name not in texts:
+        hint = f" (scenarios here: {', '.join(texts)})" if texts else " (the workbook has none)"
+        raise InputError(f"no such scenario {name!r}{hint}", file=SCENARIOS_SHEET)
+    where, text = texts[name]
+    return scenario_from_toml(text, name=name, shown=where)
 
 
 @cli.command()
@@ -36,8 +65,8 @@ def _scenarios(directory: Path, names: tuple[str, ...], assignments: tuple[str, 
     "assignments",
     multiple=True,
     metavar="TABLE.KEY=VALUE",
-    help="An extra scenario overriding tender.toml keys (repeatable), e.g. "
-    "rules.max_lots_per_bidder=2; 'none' removes a rule.",
+    help="Add one scenario that overrides tender.toml keys (repeat to set several in it), "
+    "e.g. rules.max_lots_per_bidder=2 or criteria.Q1=30; 'none' removes a rule.",
 )
 @click.option(
     "--out",
@@ -49,7 +78,7 @@ def _scenarios(directory: Path, names: tuple[str, ...], assignments: tuple[str, 
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    help="Worker processes for the solves (default: all cores when there are many).",
+    help="Worker processes for the solves (default: one per 8 solves, at most one per core).",
 )
 @_solver_options
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
@@ -67,8 +96,9 @@ def compare(
 ) -> None:
     """Solve the tender and each lotting scenario, and compare them side by side.
 
-    SCENARIO is a name in DIRECTORY/scenarios/ or a path to a scenario .toml file; with
-    none given, every scenario in DIRECTORY/scenarios/ is compared with the baseline.
+    SCENARIO is a name in DIRECTORY/scenarios/ (a workbook's scenarios sheet) or a path
+    to a scenario .toml file; with none given, every shipped scenario is compared with the
+    baseline. --set adds one more scenario beside them, named after what it sets.
 
     Example:
 
@@ -229,10 +259,14 @@ def _weights(text: str) -> tuple[float, ...]:
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    help="Write sweep.csv, reversals.csv, margins.csv and sensitivity.json.",
+    help="Write sweep.csv, reversals.csv, methods.csv, margins.csv and sensitivity.json.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print sensitivity.json instead of tables.")
-@click.option("--workers", type=click.IntRange(min=1), help="Worker processes for the solves.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Worker processes for the solves (default: one per 8 solves, at most one per core).",
+)
 @_solver_options
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 def sensitivity(
@@ -249,9 +283,10 @@ def sensitivity(
     """How the award depends on the weighting, the price method and each winner's score.
 
     Sweeps the quality/price weighting under each price method, reports the exact weight
-    at which a lot's leading bid changes and the lots each weighting would award
-    differently, and each appointment's stability margin: how far its total could fall
-    before the lot would go elsewhere.
+    at which a lot's leading bid changes, where another price method would lead a lot with
+    a different bid at the same weighting, the lots each weighting would award differently
+    (from whom to whom), and each appointment's stability margin: how far its total could
+    fall before the lot would go elsewhere.
 
     Example:
 
@@ -282,6 +317,7 @@ def sensitivity(
             {
                 "sweep.csv": export.sweep_csv(result),
                 "reversals.csv": export.reversals_csv(result),
+                "methods.csv": export.methods_csv(result),
                 "margins.csv": export.margins_csv(result),
                 "sensitivity.json": export.sensitivity_json(result),
             },
@@ -294,7 +330,10 @@ def sensitivity(
 
         print_sensitivity(result, tender)
         if out is not None:
-            click.echo(f"wrote sweep.csv, reversals.csv, margins.csv and sensitivity.json to {out}")
+            click.echo(
+                "wrote sweep.csv, reversals.csv, methods.csv, margins.csv and sensitivity.json "
+                f"to {out}"
+            )
     if not result.proven:
         click.echo("warning: some awards are NOT PROVEN OPTIMAL", err=True)
         sys.exit(NOT_PROVEN_EXIT)

@@ -2,8 +2,9 @@
 
 Every scenario is applied to the tender first, in this process, so a broken scenario file is
 an input error before anything is solved. The solves then run one after another, or in
-spawned worker processes when there are many (each solve is independent, and results are
-gathered in the scenarios' order, so the output never depends on which worker ran first).
+spawned worker processes when there are enough to pay for starting them (each solve is
+independent, and results are gathered in the scenarios' order, so the output never depends
+on which worker ran first).
 """
 
 from __future__ import annotations
@@ -33,13 +34,17 @@ __all__ = [
     "compare_scenarios",
     "measure",
     "run_jobs",
+    "worker_count",
 ]
 
 #: The tender as given, always the first column of a comparison.
 BASELINE = Scenario(name="baseline", description="the tender as given", source="tender.toml")
 
-#: Solve in worker processes from this many scenarios (baseline included) on.
-PARALLEL_FROM = 6
+#: Jobs each worker process must have before a pool pays for itself. A spawned worker takes
+#: 1 to 3 s to start (a fresh interpreter importing tender, PuLP and the solvers) and an
+#: HTLAH-sized solve about 0.5 to 1.5 s. Measured on a busy 2-core box: 6 comparison solves
+#: took 8.8 s serially and 11.6 s in 2 workers, a 100-point sweep (118 solves) 116 s and 72 s.
+JOBS_PER_WORKER = 8
 
 #: The columns of compare.csv, in order.
 COMPARE_COLUMNS = (
@@ -77,12 +82,14 @@ class ScenarioResult(_Model):
     ``sme_share`` is the share of awarded hours held by SMEs (``None`` when bidders.csv does
     not say who is one); ``lots_changed`` counts the lots, among the ``lots_compared`` that
     the scenario and the baseline both have, whose providers differ. A scenario whose rules
-    cannot be met (vacancies forbidden) has ``error`` set and no metrics.
+    cannot be met (vacancies forbidden) has ``error`` set and no metrics. ``tendered_hours``
+    (hours per week over all its lots) turns an hours-weighted score into points per hour.
     """
 
     name: str
     description: str
     lots: int
+    tendered_hours: float | None = None
     lots_covered: int | None = None
     places_vacant: int | None = None
     appointments: int | None = None
@@ -104,6 +111,17 @@ class ScenarioResult(_Model):
     error: str | None = None
     awarded: dict[str, tuple[str, ...]] = {}
     rule_costs: tuple[RuleCost, ...] = ()
+
+    def points(self, score_change: float, objective: str) -> float | None:
+        """A change in the award's objective score, in points a commissioner reads.
+
+        With the ``hours_weighted`` objective: points per hour, the change divided by the
+        tendered hours per week (the change in the score of an average hour of care);
+        with ``score``: points per lot, the change divided by the number of lots.
+        """
+        if objective == "hours_weighted":
+            return score_change / self.tendered_hours if self.tendered_hours else None
+        return score_change / self.lots if self.lots else None
 
 
 class Comparison(_Model):
@@ -138,6 +156,7 @@ def measure(
         name=scenario.name,
         description=scenario.description,
         lots=totals.lots,
+        tendered_hours=tender.total_hours,
         lots_covered=totals.lots_covered,
         places_vacant=totals.places_vacant,
         appointments=len(appointments),
@@ -173,16 +192,34 @@ def _solve(
             name=scenario.name,
             description=scenario.description,
             lots=len(tender.lots),
+            tendered_hours=tender.total_hours,
             budget_per_year=tender.rules.budget_per_year,
             status="rule_conflict",
             error=str(exc),
         )
-    costs = ()
-    if rule_costs:
-        costs = explain_award(
-            award.problem, award.result, solver=solver, time_limit=time_limit
-        ).rule_costs  # type: ignore[arg-type]
+    costs = _rule_costs(award, solver, time_limit) if rule_costs else ()
     return measure(scenario, award, costs)
+
+
+def _rule_costs(award: Award, solver: str, time_limit: float) -> tuple[RuleCost, ...]:
+    return explain_award(
+        award.problem,
+        award.result,
+        solver=solver,  # type: ignore[arg-type]
+        time_limit=time_limit,
+    ).rule_costs
+
+
+def worker_count(jobs: int, cpus: int | None = None) -> int:
+    """How many worker processes ``jobs`` solves are worth: 1 means solve in this process.
+
+    One worker per :data:`JOBS_PER_WORKER` jobs, at most one per core the process may use:
+    on 2 cores a comparison of a few scenarios runs serially, a long sweep in 2 workers.
+    """
+    if cpus is None:
+        affinity = getattr(os, "sched_getaffinity", None)
+        cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    return max(1, min(cpus, jobs // JOBS_PER_WORKER))
 
 
 def run_jobs(
@@ -195,12 +232,12 @@ def run_jobs(
 ) -> list[T]:
     """``function(*job)`` for every job, in order; in spawned processes when there are many.
 
-    ``workers=None`` uses every core from :data:`PARALLEL_FROM` jobs on. Spawned, not forked:
-    the solvers' threads must not be copied into a child. Results come back in the jobs'
-    order, so the output never depends on which worker finished first.
+    ``workers=None`` chooses by :func:`worker_count`. Spawned, not forked: the solvers'
+    threads must not be copied into a child. Results come back in the jobs' order, so the
+    output never depends on which worker finished first (or whether any was used).
     """
     if workers is None:
-        workers = (os.cpu_count() or 1) if len(jobs) >= PARALLEL_FROM else 1
+        workers = worker_count(len(jobs))
     workers = max(1, min(workers, len(jobs)))
     names = list(labels) if labels is not None else [str(i) for i in range(len(jobs))]
     results: list[T] = []
@@ -237,6 +274,7 @@ def compare_scenarios(
     rule_costs: bool = True,
     workers: int | None = None,
     progress: Callable[[str], None] | None = None,
+    baseline: Award | None = None,
 ) -> Comparison:
     """Solve the baseline and every scenario, and measure each against the baseline.
 
@@ -246,9 +284,11 @@ def compare_scenarios(
         solver: "auto", "highs" or "cbc".
         time_limit: Seconds for each award solve.
         rule_costs: Also price each rule in every scenario (one re-solve per rule).
-        workers: Worker processes; ``None`` uses every core once there are
-            :data:`PARALLEL_FROM` solves or more, ``1`` solves in this process.
+        workers: Worker processes; ``None`` chooses by :func:`worker_count`, ``1`` solves
+            in this process.
         progress: Called with a scenario's name as it finishes.
+        baseline: The tender's award when the caller has solved it already; it is then
+            measured, not solved again (with ``rule_costs``, its rules are priced here).
 
     Raises:
         InputError: a scenario names a lot, bidder or key the tender does not have.
@@ -264,12 +304,18 @@ def compare_scenarios(
         (s.model_copy(update={"name": n}), apply_scenario(tender, s))
         for s, n in zip(scenarios, names[1:], strict=True)
     ]
+    if baseline is not None:
+        runs = runs[1:]
     jobs = [(scenario, changed, solver, time_limit, rule_costs) for scenario, changed in runs]
-    results = run_jobs(_solve, jobs, workers=workers, progress=progress, labels=names)
-    baseline = results[0]
+    labels = names[1:] if baseline is not None else names
+    results = run_jobs(_solve, jobs, workers=workers, progress=progress, labels=labels)
+    if baseline is not None:
+        costs = _rule_costs(baseline, solver, time_limit) if rule_costs else ()
+        results.insert(0, measure(BASELINE, baseline, costs))
+    first = results[0]
     return Comparison(
         tender_id=tender.info.id,
         currency=tender.info.currency,
         objective=tender.rules.objective,
-        results=(baseline, *(_against(r, baseline) for r in results[1:])),
+        results=(first, *(_against(r, first) for r in results[1:])),
     )

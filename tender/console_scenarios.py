@@ -15,13 +15,16 @@ from tender.formatting import whole_money
 if TYPE_CHECKING:
     from tender.compare import Comparison, ScenarioResult
     from tender.models import Tender
-    from tender.sensitivity import Sensitivity
+    from tender.sensitivity import MethodDifference, Sensitivity
     from tender.withdraw import Withdrawal
 
 __all__ = ["print_comparison", "print_sensitivity", "print_withdrawal"]
 
 #: Up to this many scenarios are shown as columns; more are shown one per row.
 MAX_COLUMNS = 6
+
+#: The unit of an hours-weighted score change read per hour of care (as ``tender explain``).
+POINTS_PER_HOUR = "points per hour"
 
 
 def _metrics(currency: str) -> list[tuple[str, Callable[[ScenarioResult], str]]]:
@@ -90,9 +93,12 @@ def _print_rule_costs(comparison: Comparison, console: Console) -> None:
     rules = sorted({c.rule for r in comparison.results for c in r.rule_costs})
     if not rules:
         return
-    score = "hours-weighted score" if comparison.objective == "hours_weighted" else "score"
+    hours_weighted = comparison.objective == "hours_weighted"
+    unit = POINTS_PER_HOUR if hours_weighted else "points per lot"
+    score = "hours-weighted score" if hours_weighted else "score"
     table = Table(
-        title=f"What each rule costs: {score} and annual cost change if it were removed",
+        title=f"What each rule costs: the {score} gained if it were removed, in {unit}, "
+        "and the change in annual cost",
         title_justify="left",
     )
     table.add_column("Rule", no_wrap=True, min_width=max(len(rule) for rule in rules))
@@ -110,12 +116,21 @@ def _print_rule_costs(comparison: Comparison, console: Console) -> None:
             else:
                 filled = f", {cost.vacancies_filled} filled" if cost.vacancies_filled else ""
                 sign = "+" if cost.cost_change >= 0 else ""
+                points = r.points(cost.score_gain, comparison.objective)
+                per = f"{points:+.2f} {unit}\n" if points is not None else ""
                 cells.append(
-                    f"{cost.score_gain:+,.1f}, "
+                    f"{per}{cost.score_gain:+,.1f}, "
                     f"{sign}{whole_money(cost.cost_change, comparison.currency)}{filled}"
                 )
         table.add_row(rule, *cells)
     console.print(table)
+    if hours_weighted:
+        console.print(
+            f"[dim]{POINTS_PER_HOUR}: the hours-weighted score divided by the tendered hours "
+            "per week, i.e. the change in the score of an average hour of care.[/dim]"
+        )
+    else:
+        console.print("[dim]points per lot: the score divided by the number of lots.[/dim]")
 
 
 def print_withdrawal(
@@ -150,6 +165,58 @@ def print_withdrawal(
     )
 
 
+def _print_method_differences(result: Sensitivity, names: dict[str, str], console: Console) -> None:
+    """Where another price method would lead a lot with a different bid, at the same weight.
+
+    Runs of consecutive swept weights with the same two leaders are shown as one row.
+    """
+    changed = [d for d in result.method_differences if d.leader != d.tendered_leader]
+    if not changed:
+        return
+    table = Table(
+        title="Where another price method leads a lot with a different bid, at the same weighting",
+        title_justify="left",
+    )
+    own = f"{result.price_method} (tendered) leads"
+    for header in ("Price method", "Lot", "Quality/price", own, "Leads instead"):
+        table.add_column(escape(header))
+    order = {w: i for i, w in enumerate(result.weights)}
+    lot_order = {lot_id: i for i, lot_id in enumerate(names)}
+    changed.sort(
+        key=lambda d: (
+            d.price_method,
+            lot_order.get(d.lot_id, len(lot_order)),
+            order[d.quality_weight],
+        )
+    )
+    runs: list[tuple[MethodDifference, list[float]]] = []
+    for d in changed:
+        if runs:
+            first, weights = runs[-1]
+            alike = (first.price_method, first.lot_id, first.tendered_leader, first.leader) == (
+                d.price_method,
+                d.lot_id,
+                d.tendered_leader,
+                d.leader,
+            )
+            if alike and order[d.quality_weight] == order[weights[-1]] + 1:
+                weights.append(d.quality_weight)
+                continue
+        runs.append((d, [d.quality_weight]))
+    for d, weights in runs:
+        span = f"{weights[0]:g}/{100 - weights[0]:g}"
+        if len(weights) > 1:
+            span += f" to {weights[-1]:g}/{100 - weights[-1]:g}"
+        table.add_row(
+            d.price_method,
+            escape(f"{d.lot_id} {names.get(d.lot_id, '')}"),
+            span,
+            escape(d.tendered_leader or "no compliant bid"),
+            escape(d.leader or "no compliant bid"),
+        )
+    console.print(table)
+
+
 def _signed_money(value: float, currency: str) -> str:
     return ("+" if value >= 0 else "") + whole_money(value, currency)
 
@@ -168,18 +235,26 @@ def print_sensitivity(
         title="The award at each weighting (lots awarded differently from the tender's)",
         title_justify="left",
     )
-    for header in ("Price method", "Quality/price", "Lots changed", "Which", "Status"):
+    for header in ("Price method", "Quality/price", "Lots changed", "Which: tendered → here"):
         table.add_column(header, justify="right" if header == "Lots changed" else "left")
+    table.add_column("Status")
     for p in result.points:
         own = p.quality_weight == result.quality_weight and p.price_method == result.price_method
         table.add_row(
             p.price_method,
             f"{p.quality_weight:g}/{100 - p.quality_weight:g}" + (" (tendered)" if own else ""),
             str(len(p.lots_changed)),
-            escape(", ".join(p.lots_changed)),
+            escape(
+                ", ".join(
+                    f"{c.lot_id}: {' '.join(c.before) or 'vacant'} → "
+                    f"{' '.join(c.after) or 'vacant'}"
+                    for c in p.changes
+                )
+            ),
             p.status if p.proven else f"[bold red]{p.status}[/bold red]",
         )
     console.print(table)
+    _print_method_differences(result, names, console)
     if result.leader_changes:
         table = Table(
             title="Where a lot's leading bid changes (quality weight at which they are level)",
@@ -202,6 +277,13 @@ def print_sensitivity(
         f"{len(result.reversals)} pairs of bids swap places somewhere in the sweep "
         "(all in reversals.csv with --out)."
     )
+    if result.method_differences:
+        count = len(result.method_differences)
+        console.print(
+            f"{count} lot ranking{'s' if count != 1 else ''} at a swept weighting "
+            f"differ{'s' if count == 1 else ''} between price methods "
+            "(all in methods.csv with --out)."
+        )
     table = Table(
         title="Stability: how far each appointed bid's total could fall before its lot moves",
         title_justify="left",

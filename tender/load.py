@@ -55,6 +55,7 @@ __all__ = [
     "Table",
     "load_scenario",
     "load_tender",
+    "scenario_from_toml",
     "scenario_paths",
     "tender_from_rows",
 ]
@@ -839,12 +840,9 @@ def scenario_paths(folder: Path | str) -> list[Path]:
     return sorted((Path(folder) / SCENARIO_DIR).glob("*.toml"))
 
 
-def _read_scenario_toml(path: Path, shown: str) -> tuple[str, dict[str, Any]]:
+def _read_scenario_toml(text: str, shown: str) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
-        return text, tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", file=shown) from None
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", file=shown) from None
     except RecursionError:
@@ -874,15 +872,28 @@ def load_scenario(path: Path | str, folder: Path | str | None = None) -> Scenari
         raise InputError(
             f"too large for a scenario file (over {MAX_SCENARIO_BYTES:,} bytes)", file=shown
         )
-    text, raw = _read_scenario_toml(path, shown)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", file=shown) from None
+    return scenario_from_toml(text, name=path.stem, shown=shown)
+
+
+def scenario_from_toml(text: str, *, name: str, shown: str) -> Scenario:
+    """A scenario from its TOML text (a file's, or a workbook cell's), named ``name``.
+
+    Raises:
+        InputError: bad TOML or an unknown key, located in ``shown`` by line and key.
+    """
+    raw = _read_scenario_toml(text, shown)
     tables = ["scenario", "rules", "evaluation", "price", "criteria"]
-    for name in raw:
-        if name not in tables or not isinstance(raw[name], dict):
+    for table_name in raw:
+        if table_name not in tables or not isinstance(raw[table_name], dict):
             raise InputError(
-                _unknown(name, tables, "table"),
+                _unknown(table_name, tables, "table"),
                 file=shown,
-                row=_toml_line(text, (name,)),
-                column=name,
+                row=_toml_line(text, (table_name,)),
+                column=table_name,
             )
     head = raw.pop("scenario", {})
     overrides: dict[str, Any] = {
@@ -898,7 +909,7 @@ def load_scenario(path: Path | str, folder: Path | str | None = None) -> Scenari
                     row=_toml_line(text, (table, key)),
                     column=f"{table}.{key}",
                 )
-    fields = {"name": path.stem, "source": shown, **head, **overrides}
+    fields = {"name": name, "source": shown, **head, **overrides}
     fields["criteria"] = raw.get("criteria", {})
     try:
         scenario = Scenario.model_validate(fields)

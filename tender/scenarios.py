@@ -65,27 +65,73 @@ class Scenario(BaseModel):
 def scenario_from_assignments(assignments: Sequence[str], name: str | None = None) -> Scenario:
     """A scenario from ``--set`` options such as ``rules.max_lots_per_bidder=2``.
 
-    Values are read as TOML values (``2``, ``0.2``, ``"text"``, ``true``); a bare word that
-    is not a TOML value is taken as text, and ``none`` removes a rule.
+    ``TABLE.KEY=VALUE`` overrides a key of tender.toml's rules, evaluation or price table;
+    ``criteria.ID=WEIGHT`` (or ``criteria.ID.weight=WEIGHT``) a criterion's weight, the only
+    part of a criterion a scenario changes. Values are read as TOML values (``2``, ``0.2``,
+    ``"text"``, ``true``); a bare word that is not a TOML value is taken as text, and
+    ``none`` removes a rule. The scenario is named after what it sets
+    (``max_lots_per_bidder=1``), so a comparison's column says what changed.
+
+    Raises:
+        InputError: an assignment of another form or an unknown key, named as given.
     """
+    import difflib
     import tomllib
 
-    tables: dict[str, dict[str, Any]] = {"rules": {}, "evaluation": {}, "price": {}}
+    from tender.models import Evaluation, PriceRules, Rules
+
+    models: dict[str, Any] = {"rules": Rules, "evaluation": Evaluation, "price": PriceRules}
+    tables: dict[str, dict[str, Any]] = {table: {} for table in models}
+    criteria: dict[str, float] = {}
+    shown: list[str] = []
     for assignment in assignments:
         key, sep, raw = assignment.partition("=")
-        table, _, field = key.strip().partition(".")
-        if not sep or table not in tables or not field:
-            raise InputError(
-                "expected TABLE.KEY=VALUE with TABLE one of rules, evaluation, price",
-                file="--set",
-                column=assignment,
-            )
+        parts = [part.strip() for part in key.split(".")]
         try:
             value = tomllib.loads(f"v = {raw.strip()}")["v"]
         except tomllib.TOMLDecodeError:
             value = raw.strip()
-        tables[table][field.strip()] = None if value == "none" else value
-    return Scenario(name=name or " ".join(assignments), source="--set", **tables)
+        if parts[0] == "criteria":
+            weighted = len(parts) == 2 or (len(parts) == 3 and parts[2] == "weight")
+            if not sep or not weighted or not parts[1]:
+                raise InputError(
+                    "expected criteria.ID=WEIGHT or criteria.ID.weight=WEIGHT: a scenario "
+                    "changes a criterion's weight only",
+                    file="--set",
+                    column=assignment,
+                )
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InputError(
+                    f"a criterion's weight is a number, not {raw.strip()!r}",
+                    file="--set",
+                    column=assignment,
+                )
+            criteria[parts[1]] = value
+            shown.append(f"criteria.{parts[1]}={raw.strip()}")
+            continue
+        if not sep or parts[0] not in tables or len(parts) != 2 or not parts[1]:
+            raise InputError(
+                "expected TABLE.KEY=VALUE with TABLE one of rules, evaluation, price "
+                "(or criteria.ID=WEIGHT)",
+                file="--set",
+                column=assignment,
+            )
+        table, field = parts
+        known = list(models[table].model_fields)
+        if field not in known:
+            close = difflib.get_close_matches(field, known, n=1)
+            hint = f" (did you mean {table}.{close[0]}?)" if close else ""
+            raise InputError(f"unknown key {table}.{field}{hint}", file="--set", column=assignment)
+        tables[table][field] = None if value == "none" else value
+        # Keys are unique across the three tables: the key alone says what changed.
+        shown.append(f"{field}={raw.strip()}")
+    return Scenario(
+        name=name or ", ".join(shown),
+        description="set on the command line: " + ", ".join(a.strip() for a in assignments),
+        source="--set",
+        criteria=criteria,
+        **tables,
+    )
 
 
 def apply_scenario(tender: Tender, scenario: Scenario) -> Tender:

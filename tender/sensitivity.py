@@ -7,25 +7,32 @@ Three questions a panel is asked after an award:
   ``Q0``/``P0``, which is linear in the quality weight (the price weight being ``100 - w``).
   So between two swept weights where two bidders swap places, they are level at exactly
   the weight found by linear interpolation, which is reported, not just the step.
-- *Price method*: the same sweep under each price method the tender's rates allow.
+- *Price method*: the same sweep under each price method the tender's rates allow, and at
+  each weighting the lots whose ranking another method orders differently from the
+  tender's own.
 - *Stability*: how far could a winner's total fall before its lot would go elsewhere?
   The award maximises the (hours-weighted) sum of scores, so the margin is the loss of the
   best award without that appointment, divided by the lot's weight in that sum; re-solving
   once per appointment gives it exactly. An appointment no one else can take without a
   vacancy has no margin: coverage comes first, whatever the score.
+
+Each weighting is applied and scored once, in the job that awards it (so inside the
+progress bar and the worker processes); its award is solved from those scores and its
+rankings come back for the comparisons, which need no scoring of their own. The tender's
+own weighting is the award already made.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from itertools import combinations
+from itertools import combinations, pairwise
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from optimiser import AwardProblem, solve_award
-from tender.award import make_award
+from tender.award import Award, make_award
 from tender.compare import run_jobs
 from tender.errors import InputError
 from tender.models import Scores, Tender
@@ -34,8 +41,10 @@ from tender.scoring import score_tender
 
 __all__ = [
     "DEFAULT_WEIGHTS",
+    "AwardChange",
     "LeaderChange",
     "Margin",
+    "MethodDifference",
     "Reversal",
     "Sensitivity",
     "SweepPoint",
@@ -75,6 +84,14 @@ class LeaderChange(_Model):
     weight: float
 
 
+class AwardChange(_Model):
+    """A lot awarded differently at a sweep point: who holds it in the tender's award, who here."""
+
+    lot_id: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+
 class SweepPoint(_Model):
     """The award at one weighting and price method, and the lots it gives differently."""
 
@@ -84,6 +101,24 @@ class SweepPoint(_Model):
     lots_changed: tuple[str, ...]
     status: str
     proven: bool
+    changes: tuple[AwardChange, ...] = ()
+
+
+class MethodDifference(_Model):
+    """At one weighting, a lot ranked differently under a price method than under the tender's.
+
+    ``leader`` leads the lot under ``price_method``, ``tendered_leader`` under the tender's
+    own ``tendered_method`` at the same weight; ``pairs_swapped`` counts the pairs of bids
+    the two methods put in opposite order.
+    """
+
+    quality_weight: float
+    lot_id: str
+    price_method: str
+    leader: str | None
+    tendered_method: str
+    tendered_leader: str | None
+    pairs_swapped: int
 
 
 class Margin(_Model):
@@ -110,6 +145,7 @@ class Sensitivity(_Model):
     points: tuple[SweepPoint, ...]
     reversals: tuple[Reversal, ...]
     leader_changes: tuple[LeaderChange, ...]
+    method_differences: tuple[MethodDifference, ...]
     margins: tuple[Margin, ...]
     proven: bool
 
@@ -159,12 +195,29 @@ def _variant(tender: Tender, weight: float, method: str) -> Tender:
     )
 
 
-def _award_point(
-    tender: Tender, weight: float, method: str, solver: str, time_limit: float
-) -> SweepPoint:
-    award = make_award(
-        _variant(tender, weight, method), solver=solver, time_limit=time_limit, alternatives=False
-    )
+class _Ranking(_Model):
+    """A weighting's rankings, as the comparisons need them: per lot, each compliant bid."""
+
+    totals: dict[str, dict[str, float]]
+    ranks: dict[str, dict[str, int]]
+
+    @classmethod
+    def of(cls, scores: Scores) -> _Ranking:
+        totals: dict[str, dict[str, float]] = {}
+        ranks: dict[str, dict[str, int]] = {}
+        for bid in scores.bids:
+            if bid.compliant and bid.rank is not None:
+                totals.setdefault(bid.lot_id, {})[bid.bidder_id] = bid.total
+                ranks.setdefault(bid.lot_id, {})[bid.bidder_id] = bid.rank
+        return cls(totals=totals, ranks=ranks)
+
+    def leader(self, lot_id: str) -> str | None:
+        """The top-ranked bidder in the lot, if any bid is compliant."""
+        ranked = self.ranks.get(lot_id, {})
+        return min(ranked, key=lambda b: (ranked[b], b)) if ranked else None
+
+
+def _point(award: Award, weight: float, method: str) -> SweepPoint:
     return SweepPoint(
         price_method=method,
         quality_weight=weight,
@@ -175,34 +228,27 @@ def _award_point(
     )
 
 
-def _totals(scores: Scores) -> dict[str, dict[str, float]]:
-    """Per lot, the compliant bidders' totals."""
-    out: dict[str, dict[str, float]] = {}
-    for bid in scores.bids:
-        if bid.compliant:
-            out.setdefault(bid.lot_id, {})[bid.bidder_id] = bid.total
-    return out
-
-
-def _leader(scores: Scores, lot_id: str) -> str | None:
-    ranked = [b for b in scores.for_lot(lot_id) if b.rank == 1]
-    return ranked[0].bidder_id if ranked else None
+def _award_point(
+    tender: Tender, weight: float, method: str, solver: str, time_limit: float
+) -> tuple[SweepPoint, _Ranking]:
+    """One weighting: applied and scored once, awarded from those scores."""
+    variant = _variant(tender, weight, method)
+    scores = score_tender(variant)
+    award = make_award(
+        variant, solver=solver, time_limit=time_limit, scores=scores, alternatives=False
+    )
+    return _point(award, weight, method), _Ranking.of(scores)
 
 
 def _crossings(
-    method: str, tender: Tender, weights: Sequence[float]
+    method: str, lot_ids: Sequence[str], ranked: Sequence[tuple[float, _Ranking]]
 ) -> tuple[list[Reversal], list[LeaderChange]]:
-    """Rank reversals and leader changes between consecutive swept weights."""
-    ordered = sorted(set(weights), reverse=True)
-    scored = [score_tender(_variant(tender, w, method)) for w in ordered]
+    """Rank reversals and leader changes between consecutive swept weights of one method."""
     reversals: list[Reversal] = []
     leaders: list[LeaderChange] = []
-    for (w1, s1), (w2, s2) in zip(
-        zip(ordered, scored, strict=True), zip(ordered[1:], scored[1:], strict=False), strict=False
-    ):
-        t1, t2 = _totals(s1), _totals(s2)
-        for lot in tender.lots:
-            a_totals, b_totals = t1.get(lot.lot_id, {}), t2.get(lot.lot_id, {})
+    for (w1, s1), (w2, s2) in pairwise(ranked):
+        for lot_id in lot_ids:
+            a_totals, b_totals = s1.totals.get(lot_id, {}), s2.totals.get(lot_id, {})
             common = sorted(set(a_totals) & set(b_totals))
             crossing: dict[frozenset[str], float] = {}
             for a, b in combinations(common, 2):
@@ -215,24 +261,53 @@ def _crossings(
                     reversals.append(
                         Reversal(
                             price_method=method,
-                            lot_id=lot.lot_id,
+                            lot_id=lot_id,
                             ahead_above=above,
                             ahead_below=below,
                             weight=weight,
                         )
                     )
-            top1, top2 = _leader(s1, lot.lot_id), _leader(s2, lot.lot_id)
+            top1, top2 = s1.leader(lot_id), s2.leader(lot_id)
             if top1 and top2 and top1 != top2:
                 leaders.append(
                     LeaderChange(
                         price_method=method,
-                        lot_id=lot.lot_id,
+                        lot_id=lot_id,
                         above=top1,
                         below=top2,
                         weight=crossing.get(frozenset((top1, top2)), (w1 + w2) / 2),
                     )
                 )
     return reversals, leaders
+
+
+def _method_differences(
+    weight: float,
+    lot_ids: Sequence[str],
+    own: tuple[str, _Ranking],
+    other: tuple[str, _Ranking],
+) -> list[MethodDifference]:
+    """The lots another price method ranks differently from the tender's at one weight."""
+    (own_method, mine), (method, theirs) = own, other
+    found = []
+    for lot_id in lot_ids:
+        a, b = mine.ranks.get(lot_id, {}), theirs.ranks.get(lot_id, {})
+        common = sorted(set(a) & set(b))
+        swapped = sum(1 for x, y in combinations(common, 2) if (a[x] - a[y]) * (b[x] - b[y]) < 0)
+        leader, own_leader = theirs.leader(lot_id), mine.leader(lot_id)
+        if swapped or leader != own_leader:
+            found.append(
+                MethodDifference(
+                    quality_weight=weight,
+                    lot_id=lot_id,
+                    price_method=method,
+                    leader=leader,
+                    tendered_method=own_method,
+                    tendered_leader=own_leader,
+                    pairs_swapped=swapped,
+                )
+            )
+    return found
 
 
 def _without(problem: AwardProblem, lot_id: str, bidder_id: str) -> AwardProblem:
@@ -301,6 +376,13 @@ def sensitivity(
     """
     own = tender.evaluation.quality_weight
     swept = tuple(sorted({*weights, own}, reverse=True))
+    if swept[-1] <= 0 and tender.criteria:
+        # Checked here: the weightings are applied in the solve jobs, maybe in workers.
+        raise InputError(
+            "a quality weight of 0 leaves the criteria no weight: sweep down to 1 at least "
+            "(e.g. 100:1:1)",
+            file="--weights",
+        )
     allowed = price_methods(tender)
     methods = tuple(methods) if methods else allowed
     for method in methods:
@@ -331,44 +413,62 @@ def sensitivity(
         )
         for a in appointed
     ]
-    point_jobs = [(tender, w, m, solver, time_limit) for m in methods for w in swept]
+    own_method = tender.evaluation.price_method
+    # The tender's own weighting is the award just made: not solved again.
+    grid = [(m, w) for m in methods for w in swept]
+    point_jobs = [
+        (tender, w, m, solver, time_limit) for m, w in grid if (m, w) != (own_method, own)
+    ]
     jobs = [("margin", job) for job in margin_jobs] + [("point", job) for job in point_jobs]
+    labels = [f"margin {a.lot_id} {a.bidder_id}" for a in appointed]
+    labels += [f"{m} {w:g}/{100 - w:g}" for _, w, m, _, _ in point_jobs]
     if on_start:
         on_start(len(jobs))
-    done = run_jobs(
-        _job,
-        jobs,
-        workers=workers,
-        progress=progress,
-    )
+    done = run_jobs(_job, jobs, workers=workers, progress=progress, labels=labels)
     margins = [m for _, m in done[: len(margin_jobs)]]
-    points = [p for _, p in done[len(margin_jobs) :]]
+    solved = {(p.price_method, p.quality_weight): (p, r) for _, (p, r) in done[len(margin_jobs) :]}
+    if (own_method, own) in grid:
+        solved[(own_method, own)] = (_point(base, own, own_method), _Ranking.of(scores))
     baseline = {o.lot_id: tuple(sorted(a.bidder_id for a in o.appointments)) for o in base.lots}
-    points = [
-        p.model_copy(
-            update={
-                "lots_changed": tuple(
-                    lot for lot in baseline if p.awarded.get(lot) != baseline[lot]
-                )
-            }
+    points = []
+    for key in grid:
+        point = solved[key][0]
+        changes = tuple(
+            AwardChange(lot_id=lot, before=baseline[lot], after=point.awarded.get(lot, ()))
+            for lot in baseline
+            if point.awarded.get(lot) != baseline[lot]
         )
-        for p in points
-    ]
+        points.append(
+            point.model_copy(
+                update={"lots_changed": tuple(c.lot_id for c in changes), "changes": changes}
+            )
+        )
+    lot_ids = [lot.lot_id for lot in tender.lots]
     reversals: list[Reversal] = []
     leaders: list[LeaderChange] = []
     for method in methods:
-        found, changed = _crossings(method, tender, swept)
+        ranked = [(w, solved[(method, w)][1]) for w in swept]
+        found, changed = _crossings(method, lot_ids, ranked)
         reversals += found
         leaders += changed
+    differences: list[MethodDifference] = []
+    if own_method in methods:
+        for w in swept:
+            own_ranking = (own_method, solved[(own_method, w)][1])
+            for method in methods:
+                if method != own_method:
+                    other = (method, solved[(method, w)][1])
+                    differences += _method_differences(w, lot_ids, own_ranking, other)
     proven = base.proven and all(p.proven for p in points) and all(ok for _, ok in margins)
     return Sensitivity(
         quality_weight=own,
-        price_method=tender.evaluation.price_method,
+        price_method=own_method,
         weights=swept,
         methods=methods,
         points=tuple(points),
         reversals=tuple(reversals),
         leader_changes=tuple(leaders),
+        method_differences=tuple(differences),
         margins=tuple(m for m, _ in margins),
         proven=proven,
     )

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from optimiser import AwardLot, AwardProblem, build_problem, solve_award
+from optimiser import AwardLot, AwardProblem, build_problem, explain_award, solve_award
 from optimiser.check import rule_violations
 from optimiser.model import integer_data
 from tender.award import WEEKS_PER_YEAR, make_award
@@ -41,7 +41,9 @@ class LotChange(_Model):
     """A lot whose providers changed: who held it, who holds it now, and what that does.
 
     Scores are the sum of the appointed bids' totals; costs are annual, with the lot's hours
-    split evenly between its providers as in the award.
+    split evenly between its providers as in the award. ``passed_over`` says why each bid
+    ranked above the new provider did not take the lot (``B02 (ranked 2): at its share cap
+    (15% of tendered hours) (it holds 3, 7)``), in the optimiser's words.
     """
 
     lot_id: str
@@ -54,6 +56,7 @@ class LotChange(_Model):
     cost_after: float
     vacant_places: int
     note: str
+    passed_over: tuple[str, ...] = ()
 
 
 class Withdrawal(_Model):
@@ -159,7 +162,10 @@ def withdraw(
         after[lot.lot_id] = tuple(sorted(found))
     reasons = {v.lot_id: v.reason for v in result.vacancies}
     reasons = {lot.lot_id: reasons.get(freed.get(lot.lot_id, lot.lot_id)) for lot in tender.lots}
-    changes = _changes(tender, scores, before, after, bidder_id, reasons)
+    # Why better-ranked bids did not take a lot, judged against the rest of the new award.
+    why = {w.lot_id: w.reasons for w in explain_award(problem, result, rule_costs=False).lots}
+    passed = {lot.lot_id: why.get(freed.get(lot.lot_id, lot.lot_id), ()) for lot in tender.lots}
+    changes = _changes(tender, scores, before, after, bidder_id, reasons, passed)
     return Withdrawal(
         bidder_id=bidder_id,
         bidder_name=names[bidder_id],
@@ -241,6 +247,7 @@ def _changes(
     after: dict[str, tuple[str, ...]],
     bidder_id: str,
     reasons: dict[str, str | None],
+    passed: dict[str, tuple[str, ...]],
 ) -> tuple[LotChange, ...]:
     bids = {(b.lot_id, b.bidder_id): b for b in scores.bids}
     hours_of = {lot.lot_id: lot.hours_per_week for lot in tender.lots}
@@ -262,6 +269,11 @@ def _changes(
         score_after, cost_after = totals(new)
         wanted = len(old) if bidder_id in old else len(new)
         vacant = max(0, wanted - len(new))
+        passed_over = tuple(
+            f"{who} (ranked {bids[(lot.lot_id, who)].rank}): {why}"
+            for who, _, why in (reason.partition(": ") for reason in passed[lot.lot_id])
+            if who not in old
+        )
         if vacant:
             note = f"vacant: {reasons[lot.lot_id] or 'no eligible bidder under the rules'}"
         elif bidder_id in old:
@@ -270,6 +282,8 @@ def _changes(
             note = f"re-awarded to {ranks}"
         else:
             note = "moved when the award was re-optimised"
+        if passed_over and not vacant:
+            note += "; passed over: " + "; ".join(passed_over)
         out.append(
             LotChange(
                 lot_id=lot.lot_id,
@@ -282,6 +296,7 @@ def _changes(
                 cost_after=cost_after,
                 vacant_places=vacant,
                 note=note,
+                passed_over=passed_over,
             )
         )
     return tuple(out)

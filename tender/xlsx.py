@@ -6,9 +6,12 @@ record); ``tender`` holds tender.toml as **key/value rows**: columns ``key`` and
 (and ``note``, ignored), one row per TOML key written as its dotted path
 (``evaluation.quality_weight``, ``rules.providers_per_lot.min``, ``price.bands.urban.upper_rate``)
 and criteria numbered ``criteria.1.id``, ``criteria.1.weight``, ... A sheet ``notes`` explains
-the others and is ignored on reading. Key/value rows rather than TOML text in cells because a
-panel edits a workbook in Excel: one value per cell, no quoting, and a wrong value is pointed at
-by its cell. An empty value means "not set", as an empty CSV cell does.
+the others and is ignored on reading. An optional sheet ``scenarios`` carries the folder's
+``scenarios/NAME.toml`` files, one row each: ``name`` and ``toml``, the file's text exactly
+(:func:`scenario_texts`); the tender itself is read without it. Key/value rows rather than
+TOML text in cells for the tender because a panel edits a workbook in Excel: one value per
+cell, no quoting, and a wrong value is pointed at by its cell. An empty value means "not
+set", as an empty CSV cell does.
 
 Reading turns every cell into the text a CSV cell would hold and runs the folder's own checks
 (:func:`tender.load.tender_from_rows`), so the messages are the same, located as Excel shows
@@ -62,18 +65,28 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_UNZIPPED_BYTES",
     "NOTES_SHEET",
+    "SCENARIOS_SHEET",
     "SHEETS",
     "TENDER_SHEET",
     "add_sheet",
     "blank_workbook_bytes",
+    "carried_scenarios",
+    "put_text",
     "read_workbook",
     "save_workbook_bytes",
+    "scenario_texts",
     "workbook_bytes",
     "write_workbook",
 ]
 
 TENDER_SHEET = "tender"
 NOTES_SHEET = "notes"
+SCENARIOS_SHEET = "scenarios"
+_SCENARIO_COLUMNS = ("name", "toml")
+#: The most characters an Excel cell holds.
+MAX_CELL_CHARS = 32_767
+#: A scenario name becomes a file name (scenarios/NAME.toml) when a workbook is converted.
+_SCENARIO_NAME = re.compile(r"^[^./\\\x00-\x1f][^/\\\x00-\x1f]{0,99}$")
 #: The sheet of each CSV file of the folder, in the folder's order.
 SHEETS: dict[str, str] = {name.removesuffix(".csv"): name for name in CSV_FILES}
 _TENDER_COLUMNS = ("key", "value", "note")
@@ -140,6 +153,60 @@ def read_workbook(path: Path | str) -> Tender:
     except InputError as exc:
         problems = [_relocate(p, headers) for p in exc.problems]
         raise InputError(problems=problems, truncated=exc.truncated) from None
+
+
+def scenario_texts(path: Path | str) -> dict[str, tuple[str, str]]:
+    """The scenarios a workbook carries: name -> (its cell, as ``scenarios!B3``, its TOML text).
+
+    Empty when the workbook has no ``scenarios`` sheet. The text is parsed only when a
+    scenario is used (:func:`tender.load.scenario_from_toml`), as a folder's files are.
+
+    Raises:
+        InputError: a row without a usable name or text, or a name given twice, by cell.
+    """
+    path = Path(path)
+    data = _read_bytes(path)
+    book = _open(data, path.name, data_only=True)
+    try:
+        title = next((t for t in book.sheetnames if t.strip().lower() == SCENARIOS_SHEET), None)
+        rows = [] if title is None else _sheet_cells(book[title], SCENARIOS_SHEET, [])
+    finally:
+        book.close()
+    found: dict[str, tuple[str, str]] = {}
+    seen: set[str] = set()
+    problems: list[Problem] = []
+    if rows and [_text(v).strip() for v, _ in rows[0][1]] != list(_SCENARIO_COLUMNS):
+        raise InputError(
+            f"row 1 must be the headers {', '.join(_SCENARIO_COLUMNS)}",
+            file=f"{SCENARIOS_SHEET}!A1",
+        )
+    for number, cells in rows[1:]:
+        name, text = ([v for v, _ in cells] + [None, None])[:2]
+        if not isinstance(name, str) or not _SCENARIO_NAME.match(name.strip()):
+            problems.append(
+                Problem(
+                    f"{SCENARIOS_SHEET}!A{number}",
+                    message="a scenario name is a file name: no '/', '\\', or leading '.'",
+                )
+            )
+        elif name.strip() in seen:
+            problems.append(
+                Problem(f"{SCENARIOS_SHEET}!A{number}", message=f"scenario {name!r} given twice")
+            )
+        elif not isinstance(text, str) or not text.strip():
+            problems.append(
+                Problem(
+                    f"{SCENARIOS_SHEET}!B{number}",
+                    message=f"scenario {name.strip()!r}: expected its TOML text",
+                )
+            )
+        else:
+            found[name.strip()] = (f"{SCENARIOS_SHEET}!B{number}", text)
+        if isinstance(name, str):
+            seen.add(name.strip())
+    if problems:
+        raise InputError(problems=problems[:MAX_PROBLEMS])
+    return found
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -233,7 +300,7 @@ def _known_titles(titles: list[str], problems: list[Problem]) -> dict[str, str]:
         key = title.strip().lower()
         if key in expected:
             found[key] = title
-        elif key != NOTES_SHEET:
+        elif key not in (NOTES_SHEET, SCENARIOS_SHEET):
             close = difflib.get_close_matches(key, expected, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             problems.append(Problem(title, message=f"unexpected sheet{hint}"))
@@ -683,6 +750,8 @@ SHEET_NOTES: dict[str, str] = {
     "bids": "One row per bid (bids.csv): a rate, or both stepped rates.",
     "marks": "One row per evaluator's mark (marks.csv).",
     "moderation": "Optional: the panel's consensus marks (moderation.csv).",
+    SCENARIOS_SHEET: "Optional: lotting scenarios for tender compare, one per row: name (the "
+    "file name, scenarios/NAME.toml) and toml (the file's text). Not part of the tender.",
     NOTES_SHEET: "This sheet; ignored when the workbook is read.",
 }
 
@@ -695,9 +764,11 @@ def add_sheet(
     *,
     formats: Mapping[str, str] | None = None,
     text_columns: Iterable[str] = (),
-    neutralise: bool = False,
 ) -> Worksheet:
     """A sheet with a bold, frozen, filtered header row and fitted column widths.
+
+    Every text is stored exactly, as a text cell (see :func:`put_text`), so a bidder named
+    ``=HYPERLINK(...)`` is shown, never run, in a tender workbook and an export alike.
 
     Args:
         book: The workbook.
@@ -706,18 +777,13 @@ def add_sheet(
         rows: Values per row: text, numbers, booleans or ``None`` (empty).
         formats: Number format per column name (``"0.00"``).
         text_columns: Columns formatted as text (``@``), so ids typed later stay text.
-        neutralise: Prefix a quote to text that a spreadsheet would run as a formula
-            (exports); otherwise such text is stored as a text cell, exactly (tender data).
     """
     from openpyxl.styles import Font
-
-    from tender.output import neutralise_cell
 
     sheet = book.create_sheet(title)
     for index, column in enumerate(columns):
         cell = sheet.cell(row=1, column=index + 1)
-        cell.value = neutralise_cell(column) if neutralise else column
-        cell.data_type = "s"
+        put_text(cell, column)
         cell.font = Font(bold=True)
     widths = [len(c) for c in columns]
     formats = formats or {}
@@ -728,13 +794,7 @@ def add_sheet(
                 continue
             cell = sheet.cell(row=number, column=index + 1)
             if isinstance(value, str):
-                text = _ILLEGAL.sub("\ufffd", value)
-                text = neutralise_cell(text) if neutralise else text
-                cell.value = text
-                # openpyxl takes any text starting with "=" for a formula: say it is text.
-                cell.data_type = "s"
-                if text.startswith("="):
-                    cell.quotePrefix = True
+                text = put_text(cell, value)
                 widths[index] = max(widths[index], len(text))
             else:
                 cell.value = value
@@ -752,12 +812,32 @@ def add_sheet(
     return sheet
 
 
+def put_text(cell: Any, value: str) -> str:
+    """Store ``value`` in ``cell`` as text, never as a formula; return the text stored.
+
+    openpyxl takes any text starting with ``=`` for a formula, so the cell is typed as text.
+    Text a spreadsheet would run once edited (``=``, ``+``, ``-``, ``@``, tab, carriage
+    return: :func:`tender.output.neutralise_cell`) also gets the quote-prefix style, Excel's
+    own leading apostrophe: shown as typed, kept as text when the cell is edited, and the
+    value read back is the text itself, not the text with a visible ``'``. Characters an
+    .xlsx cannot hold become U+FFFD.
+    """
+    from tender.output import neutralise_cell
+
+    text = _ILLEGAL.sub("\ufffd", value)
+    cell.value = text
+    cell.data_type = "s"
+    if neutralise_cell(text) != text:
+        cell.quotePrefix = True
+    return text
+
+
 def save_workbook_bytes(book: Workbook, stamp: datetime) -> bytes:
     """The workbook's bytes, the same on every run.
 
     openpyxl stamps the save time into docProps/core.xml (``modified``, whatever was set
     before saving) and into each zip entry; both are replaced by ``stamp`` (a date from the
-    tender) and a fixed zip time.
+    tender) and a fixed zip time. Carriage returns in cells are kept (see below).
     """
     book.properties.creator = "tender"
     book.properties.lastModifiedBy = None
@@ -775,6 +855,10 @@ def save_workbook_bytes(book: Workbook, stamp: datetime) -> bytes:
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             data = source.read(info.filename)
+            if info.filename.startswith(("xl/worksheets/", "xl/sharedStrings")):
+                # A raw carriage return in XML text is read back as a line feed: a
+                # character reference keeps it (Windows line ends in a scenario's text).
+                data = data.replace(b"\r", b"&#13;")
             if info.filename == "docProps/core.xml":
                 data = _MODIFIED.sub(rf"\g<1>{when}\g<2>", data.decode("utf-8")).encode("utf-8")
             target.writestr(entry, data)
@@ -802,8 +886,49 @@ def _check_storable(tender: Tender) -> None:
         raise InputError(problems=problems[:MAX_PROBLEMS])
 
 
-def workbook_bytes(tender: Tender) -> bytes:
+def carried_scenarios(source: Path | str) -> dict[str, str]:
+    """The scenarios a tender folder (scenarios/NAME.toml) or workbook carries: name -> text.
+
+    Each is parsed first, so only valid scenarios are carried into another form.
+
+    Raises:
+        InputError: a scenario that is not valid, or too long for a workbook cell.
+    """
+    from tender.load import load_scenario, scenario_from_toml, scenario_paths
+
+    source = Path(source)
+    texts: dict[str, str] = {}
+    if source.is_file():
+        for name, (where, text) in scenario_texts(source).items():
+            scenario_from_toml(text, name=name, shown=where)
+            texts[name] = text
+        return texts
+    for path in scenario_paths(source):
+        scenario = load_scenario(path)
+        text = path.read_bytes().decode("utf-8")  # not read_text: it would turn \r\n into \n
+        if len(text) > MAX_CELL_CHARS:
+            raise InputError(
+                f"too long for a workbook cell ({len(text):,} characters, the limit is "
+                f"{MAX_CELL_CHARS:,})",
+                file=scenario.source,
+            )
+        if bad := _ILLEGAL.search(text):
+            raise InputError(
+                f"holds the control character U+{ord(bad.group()):04X}, which a workbook "
+                "cannot store",
+                file=scenario.source,
+            )
+        texts[path.stem] = text
+    return texts
+
+
+def workbook_bytes(tender: Tender, *, scenarios: Mapping[str, str] | None = None) -> bytes:
     """The tender as a workbook: the same bytes for the same tender.
+
+    Args:
+        tender: The tender.
+        scenarios: Scenario TOML texts by name (:func:`carried_scenarios`), written as
+            the ``scenarios`` sheet when there are any.
 
     Raises:
         InputError: a text holds a control character that a workbook cannot store.
@@ -812,6 +937,11 @@ def workbook_bytes(tender: Tender) -> bytes:
     tables = {name: table_rows(tender, name, all_columns=True) for name in CSV_FILES}
     counts = {name.removesuffix(".csv"): len(rows) for name, (_, rows) in tables.items()}
     book = _tender_book(_tender_key_rows(_config_of(tender)), tables, counts)
+    if scenarios:
+        rows = [[name, text] for name, text in sorted(scenarios.items())]
+        sheet = add_sheet(book, SCENARIOS_SHEET, _SCENARIO_COLUMNS, rows, text_columns=("name",))
+        sheet.column_dimensions["B"].width = 80
+        book.move_sheet(SCENARIOS_SHEET, offset=-1)  # before the notes, which stay last
     stamp = datetime.combine(tender.info.award_decision_date, time(0))
     return save_workbook_bytes(book, stamp)
 
@@ -828,7 +958,13 @@ def blank_workbook_bytes() -> bytes:
     return save_workbook_bytes(book, _EPOCH)
 
 
-def write_workbook(tender: Tender, path: Path | str, *, force: bool = False) -> Path:
+def write_workbook(
+    tender: Tender,
+    path: Path | str,
+    *,
+    scenarios: Mapping[str, str] | None = None,
+    force: bool = False,
+) -> Path:
     """Write the tender as a workbook at ``path`` (atomically; never over a file unless ``force``).
 
     Raises:
@@ -836,7 +972,8 @@ def write_workbook(tender: Tender, path: Path | str, *, force: bool = False) -> 
         InputError: a text holds a control character that a workbook cannot store.
     """
     path = Path(path)
-    return write_outputs(path.parent, {path.name: workbook_bytes(tender)}, force=force)[0]
+    data = workbook_bytes(tender, scenarios=scenarios)
+    return write_outputs(path.parent, {path.name: data}, force=force)[0]
 
 
 def _tender_book(

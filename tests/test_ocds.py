@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -35,9 +37,44 @@ def award_of(folder: Path) -> Award:
 @pytest.mark.parametrize("folder", [*EXAMPLES, MINI], ids=lambda p: p.name)
 def test_every_example_validates_offline(folder: Path) -> None:
     module = validator()
-    package = json.loads(ocds_json(award_of(folder), ocid_prefix="ocds-a1b2c3"))
+    uri = f"https://data.example.org/ocds/{folder.name}.json"
+    package = json.loads(ocds_json(award_of(folder), ocid_prefix="ocds-a1b2c3", uri=uri))
+    assert package["uri"] == uri
     assert module.errors(package) == []
     assert reference_problems(package) == []
+    # The placeholder uri is a valid one too, so a draft export validates before publication.
+    draft = json.loads(ocds_json(award_of(folder)))
+    ocid = f"{PLACEHOLDER_PREFIX}-{award_of(folder).tender.info.id}"
+    assert draft["uri"] == f"https://example.invalid/ocds/{ocid}.json"
+    assert module.errors(draft) == []
+
+
+def test_validate_script_accepts_an_export(tmp_path: Path) -> None:
+    """The validator as a publisher runs it: python validate.py ocds.json, exit 0."""
+    path = tmp_path / "ocds.json"
+    path.write_bytes(
+        ocds_json(award_of(MINI), ocid_prefix="ocds-a1b2c3", uri="https://example.org/o.json")
+    )
+    run = subprocess.run(
+        [sys.executable, str(OCDS / "validate.py"), str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    broken = json.loads(path.read_text())
+    broken["uri"] = "not a uri"
+    path.write_text(json.dumps(broken))
+    run = subprocess.run(
+        [sys.executable, str(OCDS / "validate.py"), str(path)], capture_output=True, check=False
+    )
+    assert run.returncode == 1
+
+
+def test_a_package_uri_must_be_an_absolute_url() -> None:
+    for bad in ("ocds.json", "ftp://example.org/x.json", "https:///x.json", "https://a b/x"):
+        with pytest.raises(ValueError, match="not an absolute http"):
+            ocds_package(award_of(MINI), uri=bad)
 
 
 def test_the_validator_checks_formats() -> None:

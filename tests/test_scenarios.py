@@ -180,8 +180,33 @@ def test_set_assignments() -> None:
     )
     assert scenario.rules == {"max_lots_per_bidder": 2, "max_share_of_hours": None}
     assert scenario.evaluation == {"price_method": "linear"}
+    # Named after what it sets, so a comparison's column says what changed.
+    assert scenario.name == "max_lots_per_bidder=2, max_share_of_hours=none, price_method=linear"
+    assert scenario.description == (
+        "set on the command line: rules.max_lots_per_bidder=2, rules.max_share_of_hours=none, "
+        "evaluation.price_method=linear"
+    )
     with pytest.raises(InputError, match=r"TABLE\.KEY=VALUE"):
         scenario_from_assignments(["max_lots_per_bidder=2"])
+    with pytest.raises(InputError, match=r"did you mean rules\.max_lots_per_bidder\?"):
+        scenario_from_assignments(["rules.max_lots_per_bider=2"])
+
+
+def test_set_criterion_weights() -> None:
+    # Q1 from 30 to 40, Q2 stays 30: the quality weight becomes 70 and the price weight 30.
+    for assignment in ("criteria.Q1=40", "criteria.Q1.weight=40"):
+        scenario = scenario_from_assignments([assignment])
+        assert scenario.criteria == {"Q1": 40}
+        assert scenario.name == "criteria.Q1=40"
+        changed = apply_scenario(load_tender(MINI), scenario)
+        assert [c.weight for c in changed.criteria] == [40, 30]
+        assert (changed.evaluation.quality_weight, changed.evaluation.price_weight) == (70, 30)
+    with pytest.raises(InputError, match="changes a criterion's weight only"):
+        scenario_from_assignments(["criteria.Q1.max_score=10"])
+    with pytest.raises(InputError, match="weight is a number"):
+        scenario_from_assignments(["criteria.Q1=heavy"])
+    with pytest.raises(InputError, match="unknown id Q9"):
+        apply_scenario(load_tender(MINI), scenario_from_assignments(["criteria.Q9=5"]))
 
 
 def test_shipped_htlah_scenarios_apply() -> None:
@@ -192,3 +217,57 @@ def test_shipped_htlah_scenarios_apply() -> None:
         scenario = load_scenario(path)
         assert scenario.description
         apply_scenario(tender, scenario)
+
+
+def test_worker_count_pays_for_the_pool() -> None:
+    from tender.compare import JOBS_PER_WORKER, worker_count
+
+    assert JOBS_PER_WORKER == 8
+    # 2 cores: the 6 solves of a comparison run here, a 29-solve sweep in 2 workers.
+    assert worker_count(6, cpus=2) == 1
+    assert worker_count(15, cpus=2) == 1
+    assert worker_count(16, cpus=2) == 2
+    assert worker_count(118, cpus=2) == 2
+    # More cores: still one worker per 8 jobs, never more than the cores.
+    assert worker_count(6, cpus=8) == 1
+    assert worker_count(40, cpus=8) == 5
+    assert worker_count(400, cpus=8) == 8
+    assert worker_count(0, cpus=4) == 1
+
+
+def test_parallel_and_serial_comparisons_are_byte_identical() -> None:
+    from tender.compare import compare_scenarios
+    from tender.export.comparison import compare_csv, compare_json, rule_costs_csv
+
+    tender = load_tender(MINI)
+    scenarios = [
+        Scenario(name="two-lots", lots=("L1", "L3")),
+        Scenario(name="one-each", rules={"max_lots_per_bidder": 1}),
+        Scenario(name="merged", merge=(("L1", "L2"),)),
+        Scenario(name="no-b2", exclude_bidders=("B2",)),
+    ]
+    serial = compare_scenarios(tender, scenarios, workers=1)
+    parallel = compare_scenarios(tender, scenarios, workers=2)
+    assert compare_csv(parallel) == compare_csv(serial)
+    assert rule_costs_csv(parallel) == rule_costs_csv(serial)
+    assert compare_json(parallel) == compare_json(serial)
+    assert [r.name for r in serial.results] == ["baseline", *(s.name for s in scenarios)]
+
+
+def test_compare_measures_a_given_baseline_without_solving_it() -> None:
+    from tender.award import make_award
+    from tender.compare import compare_scenarios
+    from tender.export.comparison import compare_csv
+
+    tender = load_tender(MINI)
+    scenarios = [Scenario(name="one-each", rules={"max_lots_per_bidder": 1})]
+    solved = compare_scenarios(tender, scenarios, workers=1)
+    given = compare_scenarios(tender, scenarios, workers=1, baseline=make_award(tender))
+    assert compare_csv(given) == compare_csv(solved)
+    # mini (README): B2 wins L1 (85.5) and L3, B3 wins L2; the mean is over 3 appointments.
+    baseline = given.results[0]
+    assert baseline.appointments == 3
+    assert baseline.mean_score == pytest.approx(baseline.total_score / 3)
+    assert baseline.tendered_hours == 2000 + 2500 + 3000
+    assert baseline.points(750.0, "hours_weighted") == pytest.approx(0.1)
+    assert baseline.points(1.5, "score") == pytest.approx(0.5)

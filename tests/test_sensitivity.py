@@ -66,3 +66,52 @@ def test_weight_range_and_methods() -> None:
     assert price_methods(_two_bidders()) == ("lowest_ratio", "linear")
     with pytest.raises(InputError, match="fixed"):
         sensitivity(_two_bidders(), methods=["fixed"], workers=1)
+
+
+def test_price_methods_compared_at_the_same_weight_by_hand() -> None:
+    # linear with rates 14.50 to 17.50: B1 (17.50) gets no price points, B2 (14.50) all of
+    # them. B1 = w, B2 = 0.9 w + (100 - w): level at 0.1 w = 100 - w, w = 1000 / 11.
+    # lowest_ratio is level at 6000 / 95 (above), so from 90/10 to 70/30 the two methods
+    # lead L1 with different bids: B1 under lowest_ratio, B2 under linear.
+    result = sensitivity(_two_bidders(), workers=1)
+    assert result.methods == ("lowest_ratio", "linear")
+    differences = [
+        (d.quality_weight, d.leader, d.tendered_leader) for d in result.method_differences
+    ]
+    assert differences == [(90, "B2", "B1"), (80, "B2", "B1"), (70, "B2", "B1")]
+    assert all(
+        d.pairs_swapped == 1 and d.tendered_method == "lowest_ratio"
+        for d in result.method_differences
+    )
+    linear = [c for c in result.leader_changes if c.price_method == "linear"]
+    assert [(c.above, c.below) for c in linear] == [("B1", "B2")]
+    assert linear[0].weight == pytest.approx(1000 / 11, abs=1e-9)
+    # Each changed lot says from whom to whom: the tender's award gives L1 to B2.
+    changes = {(p.price_method, p.quality_weight): p.changes for p in result.points}
+    (change,) = changes[("lowest_ratio", 80)]
+    assert (change.lot_id, change.before, change.after) == ("L1", ("B2",), ("B1",))
+    assert [w for (m, w), c in changes.items() if m == "linear" and c] == [100]
+
+
+def test_a_zero_quality_weight_is_refused_before_solving() -> None:
+    with pytest.raises(InputError, match="quality weight of 0"):
+        sensitivity(_two_bidders(), weights=[100, 0], workers=1)
+
+
+def test_each_weighting_is_scored_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tender.award
+    import tender.sensitivity
+    from tender.scoring import score_tender
+
+    calls: list[float] = []
+
+    def counted(tender):  # type: ignore[no-untyped-def]
+        calls.append(tender.evaluation.quality_weight)
+        return score_tender(tender)
+
+    monkeypatch.setattr(tender.sensitivity, "score_tender", counted)
+    monkeypatch.setattr(tender.award, "score_tender", counted)
+    result = sensitivity(_two_bidders(), workers=1)
+    # 6 weights x 2 methods, the tender's own 60/40 lowest_ratio among them: 12 scorings.
+    assert len(result.points) == 12
+    assert len(calls) == 12

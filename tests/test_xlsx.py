@@ -354,3 +354,34 @@ def test_tender_toml_quotes_band_names_that_need_it() -> None:
     text = tender_toml(tender.model_copy(update={"price": price}))
     assert '[price.bands."a.b"]' in text
     assert tomllib.loads(text)["price"]["bands"]["a.b"]["upper_rate"] == 21
+
+
+def test_scenarios_sheet_is_checked_row_by_row(tmp_path: Path) -> None:
+    from tender.xlsx import carried_scenarios, scenario_texts
+
+    texts = {"b-second": "[rules]\r\nmax_lots_per_bidder = 1\r\n", "a-first": "[rules]\n"}
+    data = workbook_bytes(load_tender(MINI), scenarios=texts)
+    assert data == workbook_bytes(load_tender(MINI), scenarios=texts)
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(data)
+    assert openpyxl.load_workbook(path).sheetnames[-2:] == ["scenarios", "notes"]
+    assert same(load_tender(path), load_tender(MINI))  # the tender is read without them
+    found = scenario_texts(path)
+    assert list(found) == ["a-first", "b-second"]  # sorted by name
+    assert found["b-second"] == ("scenarios!B3", texts["b-second"])
+    assert carried_scenarios(path) == texts
+    edit(path, {"scenarios": {"A3": "a-first", "B2": " "}})
+    assert [str(p) for p in caught(lambda: scenario_texts(path))] == [
+        "scenarios!B2: scenario 'a-first': expected its TOML text",
+        "scenarios!A3: scenario 'a-first' given twice",
+    ]
+    edit(path, {"scenarios": {"A1": "scenario"}})
+    assert [str(p) for p in caught(lambda: scenario_texts(path))] == [
+        "scenarios!A1: row 1 must be the headers name, toml"
+    ]
+
+
+def caught(call) -> list[object]:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError) as error:
+        call()
+    return list(error.value.problems)

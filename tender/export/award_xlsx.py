@@ -1,10 +1,11 @@
-"""award.xlsx: the award, rankings, scores, moderation log and rule costs in one workbook.
+"""award.xlsx: the award, rankings, scores, moderation log, rule costs and scenarios.
 
 For the panel and the commissioner who sort and filter rather than read a PDF. Numbers are
-numeric cells with number formats (two decimals for points, money for rates and costs), every
-sheet has a frozen, filtered header row, and every text cell that a spreadsheet would run as a
-formula (``=HYPERLINK(...)`` as a bidder's name) is neutralised. The same bytes on every run.
-The scenario comparison is not included yet.
+numeric cells with number formats (two decimals for points, the tender's currency for rates
+and costs, percent for shares), every sheet has a frozen, filtered header row, and every
+text cell that a spreadsheet would run as a formula (``=HYPERLINK(...)`` as a bidder's name)
+is a text cell with Excel's quote prefix (:func:`tender.xlsx.put_text`). When the tender has
+scenarios, a ``comparison`` sheet holds compare.csv's columns. The same bytes on every run.
 """
 
 from __future__ import annotations
@@ -13,42 +14,64 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 from tender.award import Award
+from tender.compare import BASELINE, COMPARE_COLUMNS, Comparison, measure
 from tender.export.award import AWARD_COLUMNS
+from tender.export.comparison import compare_rows
 from tender.export.scores import SCORES_COLUMNS
 
 if TYPE_CHECKING:
+    from openpyxl import Workbook
+
     from optimiser.explain import Explanation
 
-__all__ = ["award_workbook_bytes"]
+__all__ = ["award_workbook_bytes", "money_format"]
 
 _POINTS = "0.00"
-_MONEY = "#,##0.00"
-_WHOLE_MONEY = "#,##0"
+_SCORE = "#,##0.00"
+_COUNT = "0"
 _SHARE = "0.0%"
+_HHI = "#,##0"
 
 
-def award_workbook_bytes(award: Award, explanation: Explanation) -> bytes:
+def money_format(currency: str, places: int = 2) -> str:
+    """An Excel number format for amounts in ``currency``, as the reports write them.
+
+    ``"£"#,##0.00`` for pounds (-£3.10 when negative), ``#,##0.00 "EUR"`` for others.
+    """
+    number = "#,##0" + ("." + "0" * places if places else "")
+    return f'"£"{number}' if currency == "GBP" else f'{number} "{currency}"'
+
+
+def award_workbook_bytes(
+    award: Award, explanation: Explanation, *, comparison: Comparison | None = None
+) -> bytes:
     """The award workbook: summary, award, rankings, scores, moderation, rule_costs.
 
     Args:
         award: The solved award.
         explanation: Its explanation with rule costs (``optimiser.explain_award``).
+        comparison: The tender's scenarios compared (``tender.compare.compare_scenarios``),
+            written as a ``comparison`` sheet; ``None`` when the tender has none.
     """
     from openpyxl import Workbook
 
     from tender.xlsx import add_sheet, save_workbook_bytes
 
+    currency = award.tender.info.currency
     book = Workbook()
     book.remove(book.active)
-    for title, columns, rows, formats in (
-        _summary(award),
-        _award(award),
-        _rankings(award, explanation),
-        _scores(award),
+    sheets = [
+        _award(award, currency),
+        _rankings(award, explanation, currency),
+        _scores(award, currency),
         _moderation(award),
-        _rule_costs(explanation),
-    ):
-        add_sheet(book, title, columns, rows, formats=formats, neutralise=True)
+        _rule_costs(explanation, currency),
+    ]
+    if comparison is not None:
+        sheets.append(_comparison(comparison))
+    _add_summary(book, award, currency)
+    for title, columns, rows, formats in sheets:
+        add_sheet(book, title, columns, rows, formats=formats)
     stamp = datetime.combine(award.tender.info.award_decision_date, time(0))
     return save_workbook_bytes(book, stamp)
 
@@ -56,32 +79,90 @@ def award_workbook_bytes(award: Award, explanation: Explanation) -> bytes:
 Sheet = tuple[str, list[str], list[list[Any]], dict[str, str]]
 
 
-def _summary(award: Award) -> Sheet:
+def _add_summary(book: Workbook, award: Award, currency: str) -> None:
+    """The summary sheet: one item per row, each value with its own number format."""
+    from tender.xlsx import add_sheet
+
     tender, totals, solver = award.tender, award.totals, award.result.solver
-    rows: list[list[Any]] = [
-        ["tender", f"{tender.info.id}: {tender.info.title}"],
-        ["authority", tender.info.authority],
-        ["award_decision_date", tender.info.award_decision_date.isoformat()],
-        ["currency", tender.info.currency],
-        ["lots", totals.lots],
-        ["lots_covered", totals.lots_covered],
-        ["lots_vacant", totals.lots_vacant],
-        ["places_vacant", totals.places_vacant],
-        ["providers", totals.providers],
-        ["score", totals.score],
-        ["annual_cost", totals.annual_cost],
-        ["budget_per_year", totals.budget_per_year],
-        ["largest_share", totals.largest_share],
-        ["largest_share_bidder", totals.largest_share_bidder],
-        ["hhi", totals.hhi],
-        ["status", award.result.status.value],
-        ["proven_optimal", award.proven],
-        ["solver", f"{solver.solver} {solver.version}"],
+    measured = measure(BASELINE, award)
+    money = money_format(currency, 0)
+    hours_weighted = tender.rules.objective == "hours_weighted"
+    maximised = "what the award maximises"
+    rows: list[tuple[str, Any, str | None, str | None]] = [
+        ("tender", f"{tender.info.id}: {tender.info.title}", None, None),
+        ("authority", tender.info.authority, None, None),
+        ("award_decision_date", tender.info.award_decision_date.isoformat(), None, None),
+        ("currency", currency, None, None),
+        ("lots", totals.lots, _COUNT, None),
+        ("lots_covered", totals.lots_covered, _COUNT, None),
+        ("lots_vacant", totals.lots_vacant, _COUNT, "lots with no provider"),
+        ("places_vacant", totals.places_vacant, _COUNT, "unfilled places, all lots"),
+        ("appointments", measured.appointments, _COUNT, None),
+        ("providers", totals.providers, _COUNT, "distinct providers appointed"),
+        (
+            "total_score",
+            measured.total_score,
+            _SCORE,
+            "the appointed bids' totals added up" + ("" if hours_weighted else f": {maximised}"),
+        ),
+        ("mean_score", measured.mean_score, _POINTS, "the mean total of an appointed bid"),
     ]
-    return "summary", ["item", "value"], rows, {}
+    if hours_weighted:
+        rows.append(
+            (
+                "hours_weighted_score",
+                totals.score,
+                _SCORE,
+                f"each appointed total times its lot's hours per week, added up: {maximised}",
+            )
+        )
+    rows += [
+        ("annual_cost", totals.annual_cost, money, "hours per week x 52 x rate, all lots"),
+        ("budget_per_year", totals.budget_per_year, money, None),
+        ("headroom", measured.headroom, money, "budget_per_year minus annual_cost"),
+        (
+            "largest_share",
+            totals.largest_share,
+            _SHARE,
+            f"largest provider's share of {tender.rules.share_basis} hours",
+        ),
+        ("largest_share_bidder", totals.largest_share_bidder, None, None),
+        ("hhi", totals.hhi, _HHI, "Herfindahl-Hirschman index of awarded hours (0-10,000)"),
+        ("sme_share", measured.sme_share, _SHARE, "share of awarded hours held by SMEs"),
+        ("status", award.result.status.value, None, None),
+        ("proven_optimal", award.proven, None, None),
+        ("solver", f"{solver.solver} {solver.version}", None, None),
+    ]
+    sheet = add_sheet(
+        book, "summary", ["item", "value", "note"], [[i, v, n] for i, v, _, n in rows]
+    )
+    for number, (_, value, fmt, _) in enumerate(rows, start=2):
+        if fmt and value is not None:
+            sheet.cell(row=number, column=2).number_format = fmt
 
 
-def _award(award: Award) -> Sheet:
+def _comparison(comparison: Comparison) -> Sheet:
+    """compare.csv as a sheet: the baseline and each scenario, one per row."""
+    money = money_format(comparison.currency, 0)
+    formats = {
+        **dict.fromkeys(
+            ["lots", "lots_covered", "places_vacant", "appointments", "providers", "lots_changed"],
+            _COUNT,
+        ),
+        "lots_compared": _COUNT,
+        "total_score": _SCORE,
+        "mean_score": _POINTS,
+        "annual_cost": money,
+        "budget_per_year": money,
+        "headroom": money,
+        "largest_share": _SHARE,
+        "hhi": _HHI,
+        "sme_share": _SHARE,
+    }
+    return "comparison", list(COMPARE_COLUMNS), compare_rows(comparison), formats
+
+
+def _award(award: Award, currency: str) -> Sheet:
     names = {b.bidder_id: b.name for b in award.tender.bidders}
     rows: list[list[Any]] = []
     for lot, outcome in zip(award.tender.lots, award.lots, strict=True):
@@ -108,15 +189,15 @@ def _award(award: Award) -> Sheet:
     formats = {
         "total": _POINTS,
         "rank": "0",
-        "rate": _MONEY,
+        "rate": money_format(currency),
         "hours_per_week": "#,##0.##",
-        "weekly_cost": _MONEY,
-        "annual_cost": _WHOLE_MONEY,
+        "weekly_cost": money_format(currency),
+        "annual_cost": money_format(currency, 0),
     }
     return "award", list(AWARD_COLUMNS), rows, formats
 
 
-def _rankings(award: Award, explanation: Explanation) -> Sheet:
+def _rankings(award: Award, explanation: Explanation, currency: str) -> Sheet:
     names = {b.bidder_id: b.name for b in award.tender.bidders}
     lots = {lot.lot_id: lot for lot in award.tender.lots}
     outcomes = {o.lot_id: o for o in award.lots}
@@ -166,13 +247,13 @@ def _rankings(award: Award, explanation: Explanation) -> Sheet:
         "total": _POINTS,
         "quality_points": _POINTS,
         "price_points": _POINTS,
-        "rate": _MONEY,
+        "rate": money_format(currency),
         "gap_to_above": _POINTS,
     }
     return "rankings", columns, rows, formats
 
 
-def _scores(award: Award) -> Sheet:
+def _scores(award: Award, currency: str) -> Sheet:
     tender = award.tender
     names = {b.bidder_id: b.name for b in tender.bidders}
     criteria = [c.id for c in tender.criteria]
@@ -206,7 +287,7 @@ def _scores(award: Award) -> Sheet:
     formats = dict.fromkeys(
         [*per_criterion, "quality_points", "price_points", "total", "gap_to_above"], _POINTS
     )
-    formats.update(rate=_MONEY, rank="0")
+    formats.update(rate=money_format(currency), rank=_COUNT)
     return "scores", columns, rows, formats
 
 
@@ -250,7 +331,7 @@ def _moderation(award: Award) -> Sheet:
     return "moderation", columns, rows, formats
 
 
-def _rule_costs(explanation: Explanation) -> Sheet:
+def _rule_costs(explanation: Explanation, currency: str) -> Sheet:
     columns = [
         "rule",
         "binding",
@@ -272,5 +353,10 @@ def _rule_costs(explanation: Explanation) -> Sheet:
         ]
         for c in explanation.rule_costs
     ]
-    formats = {"score_gain": _POINTS, "cost_change": _WHOLE_MONEY}
+    formats = {
+        "score_gain": _SCORE,
+        "awards_changed": _COUNT,
+        "vacancies_filled": _COUNT,
+        "cost_change": money_format(currency, 0),
+    }
     return "rule_costs", columns, rows, formats

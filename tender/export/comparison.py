@@ -15,7 +15,9 @@ __all__ = [
     "WITHDRAWAL_COLUMNS",
     "compare_csv",
     "compare_json",
+    "compare_rows",
     "margins_csv",
+    "methods_csv",
     "reversals_csv",
     "rule_costs_csv",
     "sensitivity_json",
@@ -34,11 +36,20 @@ RULE_COST_COLUMNS = (
     "vacancies_filled",
     "awards_changed",
     "status",
+    "points_per_hour",
 )
 
 
-def _cell(result: ScenarioResult, column: str) -> str:
-    value = getattr(result, column, None) if column != "scenario" else result.name
+def _value(result: ScenarioResult, column: str) -> Any:
+    return result.name if column == "scenario" else getattr(result, column)
+
+
+def compare_rows(comparison: Comparison) -> list[list[Any]]:
+    """The rows of compare.csv as values (numbers as numbers, ``None`` empty), for a sheet."""
+    return [[_value(r, c) for c in COMPARE_COLUMNS] for r in comparison.results]
+
+
+def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -50,12 +61,17 @@ def _cell(result: ScenarioResult, column: str) -> str:
 
 def compare_csv(comparison: Comparison) -> bytes:
     """One row per scenario, the baseline first, in :data:`COMPARE_COLUMNS` order."""
-    rows = [[_cell(r, c) for c in COMPARE_COLUMNS] for r in comparison.results]
+    rows = [[_text(v) for v in row] for row in compare_rows(comparison)]
     return csv_bytes(COMPARE_COLUMNS, rows)
 
 
 def rule_costs_csv(comparison: Comparison) -> bytes:
-    """What each rule costs in each scenario: the change if the rule were removed."""
+    """What each rule costs in each scenario: the change if the rule were removed.
+
+    ``points_per_hour`` is ``score_gain`` over the scenario's tendered hours per week, with
+    the hours-weighted objective (empty with ``objective = "score"``).
+    """
+    hours_weighted = comparison.objective == "hours_weighted"
     rows = [
         [
             r.name,
@@ -66,6 +82,7 @@ def rule_costs_csv(comparison: Comparison) -> bytes:
             str(c.vacancies_filled),
             str(c.awards_changed),
             c.status.value,
+            _text(r.points(c.score_gain, comparison.objective) if hours_weighted else None),
         ]
         for r in comparison.results
         for c in r.rule_costs
@@ -119,7 +136,11 @@ def withdrawal_json(withdrawal: Withdrawal) -> bytes:
 
 
 def sweep_csv(result: Sensitivity) -> bytes:
-    """One row per price method and quality weight: the lots awarded differently."""
+    """One row per price method and quality weight: the lots awarded differently.
+
+    ``changes`` says who holds each such lot in the tender's award and who here
+    (``4:B01>B03``, several providers joined by ``+``, ``vacant`` for none), space-separated.
+    """
     rows = [
         [
             p.price_method,
@@ -128,6 +149,10 @@ def sweep_csv(result: Sensitivity) -> bytes:
             str(len(p.lots_changed)),
             " ".join(p.lots_changed),
             p.status,
+            " ".join(
+                f"{c.lot_id}:{'+'.join(c.before) or 'vacant'}>{'+'.join(c.after) or 'vacant'}"
+                for c in p.changes
+            ),
         ]
         for p in result.points
     ]
@@ -138,6 +163,33 @@ def sweep_csv(result: Sensitivity) -> bytes:
         "lots_changed",
         "lots",
         "status",
+        "changes",
+    )
+    return csv_bytes(header, rows)
+
+
+def methods_csv(result: Sensitivity) -> bytes:
+    """Each lot another price method ranks differently from the tender's, at one weighting."""
+    rows = [
+        [
+            number(d.quality_weight),
+            d.lot_id,
+            d.price_method,
+            d.leader or "",
+            d.tendered_method,
+            d.tendered_leader or "",
+            str(d.pairs_swapped),
+        ]
+        for d in result.method_differences
+    ]
+    header = (
+        "quality_weight",
+        "lot_id",
+        "price_method",
+        "leader",
+        "tendered_method",
+        "tendered_leader",
+        "pairs_swapped",
     )
     return csv_bytes(header, rows)
 

@@ -10,7 +10,9 @@ annual cost of the appointment (hours x 52 x rate).
 
 Everything is derived from the tender: dates are the award decision date at midnight UTC, so
 the same inputs give the same bytes. An ocid needs a prefix registered with the Open
-Contracting Partnership; without one the placeholder :data:`PLACEHOLDER_PREFIX` is used.
+Contracting Partnership; without one the placeholder :data:`PLACEHOLDER_PREFIX` is used. The
+package's ``uri`` is where the publisher will put the file; until it is known, a placeholder
+under the reserved ``example.invalid`` domain (:func:`placeholder_uri`).
 Ids are built with ``/`` and ``:``, which tender ids never contain, so they cannot collide.
 """
 
@@ -20,6 +22,7 @@ import json
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from tender.award import Award
 from tender.models import Tender
@@ -28,8 +31,10 @@ __all__ = [
     "EXTENSIONS",
     "OCID_PREFIX_PATTERN",
     "PLACEHOLDER_PREFIX",
+    "check_uri",
     "ocds_json",
     "ocds_package",
+    "placeholder_uri",
     "reference_problems",
 ]
 
@@ -51,20 +56,42 @@ EXTENSIONS = (
 _WEEKS_PER_YEAR = 52
 
 
-def ocds_package(award: Award, *, ocid_prefix: str = PLACEHOLDER_PREFIX) -> dict[str, Any]:
+def placeholder_uri(ocid: str) -> str:
+    """A package uri that is visibly not a real one: under the reserved .invalid domain."""
+    return f"https://example.invalid/ocds/{ocid}.json"
+
+
+def check_uri(uri: str) -> str:
+    """``uri`` if it is an absolute http(s) URL, as a package's ``uri`` must be.
+
+    Raises:
+        ValueError: it is not.
+    """
+    parts = urlsplit(uri)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in uri):
+        raise ValueError(f"not an absolute http(s) URL: {uri!r}")
+    return uri
+
+
+def ocds_package(
+    award: Award, *, ocid_prefix: str = PLACEHOLDER_PREFIX, uri: str | None = None
+) -> dict[str, Any]:
     """The award as an OCDS 1.1 release package (plain data, ready for JSON).
 
     Args:
         award: The solved award.
         ocid_prefix: The publisher's registered ocid prefix (``ocds-`` and six characters).
+        uri: Where the package will be published; ``None`` gives :func:`placeholder_uri`.
 
     Raises:
-        ValueError: ``ocid_prefix`` is not of the registered form.
+        ValueError: ``ocid_prefix`` is not of the registered form, or ``uri`` not an
+            absolute http(s) URL.
     """
     if not OCID_PREFIX_PATTERN.match(ocid_prefix):
         raise ValueError(f"not an ocid prefix: {ocid_prefix!r} (expected ocds- and 6 characters)")
     tender = award.tender
     ocid = f"{ocid_prefix}-{tender.info.id}"
+    uri = check_uri(uri) if uri is not None else placeholder_uri(ocid)
     when = f"{tender.info.award_decision_date.isoformat()}T00:00:00Z"
     buyer = {"id": _buyer_id(tender), "name": tender.info.authority}
     release = {
@@ -81,8 +108,7 @@ def ocds_package(award: Award, *, ocid_prefix: str = PLACEHOLDER_PREFIX) -> dict
         "awards": _awards(award, when),
     }
     return {
-        # No URL is known before publication: a placeholder under a reserved domain.
-        "uri": f"https://example.invalid/ocds/{ocid}.json",
+        "uri": uri,
         "version": "1.1",
         "extensions": list(EXTENSIONS),
         "publishedDate": when,
@@ -91,9 +117,11 @@ def ocds_package(award: Award, *, ocid_prefix: str = PLACEHOLDER_PREFIX) -> dict
     }
 
 
-def ocds_json(award: Award, *, ocid_prefix: str = PLACEHOLDER_PREFIX) -> bytes:
+def ocds_json(
+    award: Award, *, ocid_prefix: str = PLACEHOLDER_PREFIX, uri: str | None = None
+) -> bytes:
     """ocds.json: the release package, keys sorted, the same bytes for the same inputs."""
-    data = ocds_package(award, ocid_prefix=ocid_prefix)
+    data = ocds_package(award, ocid_prefix=ocid_prefix, uri=uri)
     return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
