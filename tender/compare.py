@@ -112,16 +112,16 @@ class ScenarioResult(_Model):
     awarded: dict[str, tuple[str, ...]] = {}
     rule_costs: tuple[RuleCost, ...] = ()
 
-    def points(self, score_change: float, objective: str) -> float | None:
-        """A change in the award's objective score, in points a commissioner reads.
+    def points(self, cost: RuleCost, objective: str) -> float | None:
+        """What a rule costs in points a commissioner reads.
 
-        With the ``hours_weighted`` objective: points per hour, the change divided by the
-        tendered hours per week (the change in the score of an average hour of care);
-        with ``score``: points per lot, the change divided by the number of lots.
+        With the ``hours_weighted`` objective: points per hour, the optimiser's
+        :attr:`~optimiser.RuleCost.points_per_hour` (the change in the score of an average
+        tendered hour); with ``score``: points per lot, the change over the number of lots.
         """
         if objective == "hours_weighted":
-            return score_change / self.tendered_hours if self.tendered_hours else None
-        return score_change / self.lots if self.lots else None
+            return cost.points_per_hour
+        return cost.score_gain / self.lots if self.lots else None
 
 
 class Comparison(_Model):

@@ -116,7 +116,7 @@ def _print_rule_costs(comparison: Comparison, console: Console) -> None:
             else:
                 filled = f", {cost.vacancies_filled} filled" if cost.vacancies_filled else ""
                 sign = "+" if cost.cost_change >= 0 else ""
-                points = r.points(cost.score_gain, comparison.objective)
+                points = r.points(cost, comparison.objective)
                 per = f"{points:+.2f} {unit}\n" if points is not None else ""
                 cells.append(
                     f"{per}{cost.score_gain:+,.1f}, "

@@ -78,6 +78,11 @@ class InputError(TenderError):
         self.truncated = truncated
         super().__init__(self._render())
 
+    def __reduce__(self) -> tuple[object, tuple[list[Problem], bool]]:
+        # Raised in a worker process, it comes back pickled: keep every located problem,
+        # not only the rendered text (which would come back as one problem in "input").
+        return _input_error, (list(self.problems), self.truncated)
+
     def _render(self) -> str:
         if len(self.problems) == 1 and not self.truncated:
             return str(self.problems[0])
@@ -85,6 +90,10 @@ class InputError(TenderError):
         lines = [f"{len(self.problems)} problems found{more}:"]
         lines += [f"  {p}" for p in self.problems]
         return "\n".join(lines)
+
+
+def _input_error(problems: list[Problem], truncated: bool) -> InputError:
+    return InputError(problems=problems, truncated=truncated)
 
 
 class OutputExistsError(TenderError):

@@ -9,6 +9,7 @@ import pytest
 from builders import make_consensus, make_lot, make_marks, make_tender
 from paths import FIXTURES, MINI
 
+from optimiser import RuleCost, SolveStatus
 from tender.errors import InputError
 from tender.load import load_scenario, load_tender, scenario_paths
 from tender.scenarios import Scenario, apply_scenario, scenario_from_assignments
@@ -269,5 +270,16 @@ def test_compare_measures_a_given_baseline_without_solving_it() -> None:
     assert baseline.appointments == 3
     assert baseline.mean_score == pytest.approx(baseline.total_score / 3)
     assert baseline.tendered_hours == 2000 + 2500 + 3000
-    assert baseline.points(750.0, "hours_weighted") == pytest.approx(0.1)
-    assert baseline.points(1.5, "score") == pytest.approx(0.5)
+    cost = RuleCost(
+        rule="max_lots_per_bidder",
+        binding=True,
+        vacancies_filled=0,
+        score_gain=750.0,
+        cost_change=0.0,
+        awards_changed=2,
+        status=SolveStatus.OPTIMAL,
+        points_per_hour=0.1,
+    )
+    assert baseline.points(cost, "hours_weighted") == pytest.approx(0.1)
+    # With objective = "score": the gain over the 3 lots.
+    assert baseline.points(cost, "score") == pytest.approx(250.0)

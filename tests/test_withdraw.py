@@ -193,7 +193,7 @@ def test_passed_over_bids_say_why() -> None:
     (change,) = withdraw(tender, "X", before=before).changes
     assert change.after == ("Z",)
     assert change.passed_over == (
-        "Y (ranked 2): at its share cap (50% of tendered hours) (it holds B, C)",
+        "Y (ranked 2): at its share cap (50% of tendered hours: 2,000 h/week) (it holds B, C)",
         "W (ranked 3): at its max lots (1) (it holds D)",
     )
     assert change.note == "re-awarded to Z (ranked 4); passed over: " + "; ".join(

@@ -68,8 +68,9 @@ def compare_csv(comparison: Comparison) -> bytes:
 def rule_costs_csv(comparison: Comparison) -> bytes:
     """What each rule costs in each scenario: the change if the rule were removed.
 
-    ``points_per_hour`` is ``score_gain`` over the scenario's tendered hours per week, with
-    the hours-weighted objective (empty with ``objective = "score"``).
+    ``points_per_hour`` is the change in the score of an average tendered hour (the
+    optimiser's, a lot's hours split evenly between its providers), with the hours-weighted
+    objective (empty with ``objective = "score"``).
     """
     hours_weighted = comparison.objective == "hours_weighted"
     rows = [
@@ -82,7 +83,7 @@ def rule_costs_csv(comparison: Comparison) -> bytes:
             str(c.vacancies_filled),
             str(c.awards_changed),
             c.status.value,
-            _text(r.points(c.score_gain, comparison.objective) if hours_weighted else None),
+            _text(r.points(c, comparison.objective) if hours_weighted else None),
         ]
         for r in comparison.results
         for c in r.rule_costs
