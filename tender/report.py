@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from weasyprint import HTML
@@ -34,6 +34,9 @@ from tender.formatting import long_date, money
 from tender.models import ScoredBid
 from tender.resources import template_text
 from tender.standstill import Standstill, standstill
+
+if TYPE_CHECKING:
+    from tender.charts import Chart
 
 __all__ = [
     "PACKAGE_URL",
@@ -208,7 +211,7 @@ def render_report(
     *,
     explanation_lines: dict[str, list[str]],
     rule_lines: list[str],
-    charts: dict[str, str],
+    charts: dict[str, Chart],
     command: str,
     inputs: Iterable[tuple[str, bytes]] = (),
 ) -> Document:
@@ -231,7 +234,7 @@ def report_html(
     *,
     explanation_lines: dict[str, list[str]],
     rule_lines: list[str],
-    charts: dict[str, str],
+    charts: dict[str, Chart],
     command: str,
     inputs: Iterable[tuple[str, bytes]] = (),
 ) -> str:
@@ -242,7 +245,7 @@ def report_html(
         explanation: The optimiser's explanation of it (per lot, rule costs).
         explanation_lines: Plain sentences per lot id (as ``tender explain`` prints them).
         rule_lines: Plain sentences on what each rule costs.
-        charts: Inline SVG by name (``scores``, ``shares``, ``cost``).
+        charts: The charts by name (``scores``, ``shares``, ``cost``).
         command: The exact command line, for the audit appendix.
         inputs: Extra input files to hash beyond the tender's own (name, bytes).
     """
