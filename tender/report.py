@@ -106,6 +106,7 @@ def _environment(currency: str) -> jinja2.Environment:
     env.filters["num"] = lambda v, d=2: "" if v is None else f"{v:,.{d}f}"
     env.filters["pct"] = lambda v, d=1: "" if v is None else f"{100 * v:.{d}f}%"
     env.filters["long_date"] = long_date
+    env.filters["and_join"] = _and_join
     return env
 
 
@@ -164,10 +165,16 @@ def _lot_rows(award: Award) -> list[dict[str, Any]]:
             {
                 "lot": lot,
                 "outcome": outcome,
+                "places": len(outcome.appointments) + outcome.vacant_places,
                 "bids": [_bid_row(bid, names, outcome) for bid in bids],
             }
         )
     return rows
+
+
+def _short_lots(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Awarded lots with places left unfilled: vacant in part, which "lots vacant" misses."""
+    return [r for r in rows if r["outcome"].appointments and r["outcome"].vacant_places]
 
 
 def _bid_row(bid: ScoredBid, names: dict[str, str], outcome: Any) -> dict[str, Any]:
@@ -183,7 +190,7 @@ def _bid_row(bid: ScoredBid, names: dict[str, str], outcome: Any) -> dict[str, A
     }
 
 
-def _recommendation(award: Award) -> str:
+def _recommendation(award: Award, short_lots: list[dict[str, Any]]) -> str:
     totals = award.totals
     currency = award.tender.info.currency
     amount = _money(currency)
@@ -199,6 +206,17 @@ def _recommendation(award: Award) -> str:
         text += (
             f" {totals.lots_vacant} lot{'s remain' if totals.lots_vacant > 1 else ' remains'} "
             "without a compliant bid or an eligible provider and cannot be awarded."
+        )
+    if short_lots:
+        parts = [
+            f"{r['lot'].lot_id} {r['lot'].name} ({len(r['outcome'].appointments)} of "
+            f"{r['places']} places filled"
+            + (f": {r['outcome'].reason})" if r["outcome"].reason else ")")
+            for r in short_lots
+        ]
+        text += (
+            f" Not every place can be filled in {_plural(len(short_lots), 'lot')}: "
+            f"{_and_join(parts)}."
         )
     if not award.proven:
         text += " The award is not proven optimal: the solver stopped at its time limit."
@@ -251,6 +269,8 @@ def report_html(
     """
     tender = award.tender
     solver = award.result.solver
+    lots = _lot_rows(award)
+    short_lots = _short_lots(lots)
     context = {
         "tender": tender,
         "award": award,
@@ -260,8 +280,9 @@ def report_html(
         "explanation": explanation,
         "lines": explanation_lines,
         "rule_lines": rule_lines,
-        "recommendation": _recommendation(award),
-        "lots": _lot_rows(award),
+        "recommendation": _recommendation(award, short_lots),
+        "lots": lots,
+        "short_lots": short_lots,
         "criteria": tender.criteria,
         "names": {b.bidder_id: b.name for b in tender.bidders},
         "divergences": [
@@ -297,7 +318,18 @@ _REGIMES = {
 # --- the letters ---------------------------------------------------------------------------
 
 
+#: Appointed providers listed side by side in a letter's table of a lot's appointments.
+APPOINTED_ACROSS = 3
+
+
 def _letter_lots(award: Award, bidder_id: str, explanation: Explanation) -> list[dict[str, Any]]:
+    """Per lot the bidder bid on: its bid, the outcome, the reasons and the bid compared with.
+
+    The comparison is one named bid, so the table stays four figures wide in a framework
+    lot of many winners: the successful bid where one provider is appointed, else the
+    lowest-ranked appointed bid, which is the score that was needed to be appointed. Every
+    appointed provider is listed separately with its rank and total.
+    """
     names = {b.bidder_id: b.name for b in award.tender.bidders}
     out = []
     for lot, outcome in zip(award.tender.lots, award.lots, strict=True):
@@ -305,34 +337,63 @@ def _letter_lots(award: Award, bidder_id: str, explanation: Explanation) -> list
         own = bids.get(bidder_id)
         if own is None:
             continue
-        winners = [bids[a.bidder_id] for a in outcome.appointments]
-        won = bidder_id in {w.bidder_id for w in winners}
+        appointed = sorted(
+            (bids[a.bidder_id] for a in outcome.appointments),
+            key=lambda b: (b.rank if b.rank is not None else len(bids), b.bidder_id),
+        )
+        won = bidder_id in {b.bidder_id for b in appointed}
+        several = len(appointed) > 1
+        reference = appointed[-1] if appointed else None
+        if reference is not None and reference.bidder_id == bidder_id:
+            reference = None  # a sole winner, or the lowest appointed: nothing to compare
         reasons = list(own.reasons)
         if not won and own.compliant:
             lost = lost_reason(explanation, lot.lot_id, bidder_id)
             if lost is None:
-                lost = f"the appointed bid scored higher (your bid ranked {own.rank})"
+                lost = (
+                    f"the {len(appointed)} appointed bids scored higher"
+                    if several
+                    else "the appointed bid scored higher"
+                )
             reasons.append(_to_bidder(lost, bidder_id))
         out.append(
             {
                 "lot": lot,
                 "own": own,
                 "own_marks": {m.criterion_id: m for m in own.marks},
-                "winners": [
-                    {
-                        "bid": w,
-                        "name": names[w.bidder_id],
-                        "marks": {m.criterion_id: m for m in w.marks},
-                    }
-                    for w in winners
-                    if w.bidder_id != bidder_id
+                "appointed": [
+                    {"bid": b, "name": names[b.bidder_id], "you": b.bidder_id == bidder_id}
+                    for b in appointed
                 ],
+                "several": several,
+                "across": min(len(appointed), APPOINTED_ACROSS),
+                "reference": None
+                if reference is None
+                else {
+                    "bid": reference,
+                    "name": names[reference.bidder_id],
+                    "marks": {m.criterion_id: m for m in reference.marks},
+                },
+                "benchmark": appointed[-1] if appointed else None,
                 "won": won,
                 "reasons": reasons,
-                "vacant": outcome.vacant_places > 0 and not outcome.appointments,
+                "vacant": not outcome.appointments,
+                "vacant_places": outcome.vacant_places,
+                "places": len(appointed) + outcome.vacant_places,
+                "vacancy_reason": outcome.reason,
             }
         )
     return out
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _and_join(names: Iterable[str]) -> str:
+    """Names as a sentence lists them: "A", "A and B", "A, B and C"."""
+    items = list(names)
+    return " and ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _to_bidder(reason: str, bidder_id: str) -> str:
@@ -369,6 +430,10 @@ def letters_html(award: Award, explanation: Explanation, *, notice_date: date) -
     """Each assessed bidder's letter as HTML, by bidder id (see :func:`render_letters`)."""
     tender = award.tender
     period: Standstill = standstill(tender.info.regime, notice_date)
+    # pcr2015: the letter is the notice, sent on the notice date. pa2023: the assessment
+    # summaries go out with the award decision, before the contract award notice (s.50).
+    pcr = tender.info.regime == "pcr2015"
+    letter_date = notice_date if pcr else tender.info.award_decision_date
     env = _environment(tender.info.currency)
     template = env.get_template("letter.html")
     bidders = sorted({b.bidder_id for b in tender.bids})
@@ -379,7 +444,7 @@ def letters_html(award: Award, explanation: Explanation, *, notice_date: date) -
             lots=_letter_lots(award, bidder_id, explanation),
             criteria=tender.criteria,
             standstill=period,
-            notice_date=notice_date,
+            letter_date=letter_date,
             regime=_REGIMES[tender.info.regime],
         )
         for bidder_id in bidders
