@@ -376,10 +376,19 @@ def report(
     """
     from tender.console import progress_bar
     from tender.load import load_tender
-    from tender.output import write_outputs
-    from tender.publish import build_documents
+    from tender.output import check_outputs, write_outputs
+    from tender.publish import build_documents, document_names
 
     tender = load_tender(directory)
+    decided = tender.info.award_decision_date
+    if notice_date and notice_date.date() < decided:
+        click.echo(
+            f"warning: --notice-date {notice_date.date().isoformat()} is before the award "
+            f"decision date {decided.isoformat()} in tender.toml",
+            err=True,
+        )
+    # Refuse now, not after minutes of rendering.
+    check_outputs(out, document_names(tender, only=only, with_html=with_html), force=force)
     letters = 0 if only == "report" else len({b.bidder_id for b in tender.bids})
     with progress_bar("letters", letters) as advance:
         documents, proven = build_documents(

@@ -11,12 +11,12 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from tender.errors import OutputExistsError
 
-__all__ = ["neutralise_cell", "write_outputs"]
+__all__ = ["check_outputs", "neutralise_cell", "write_outputs"]
 
 #: A spreadsheet treats a cell starting with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -32,6 +32,23 @@ def neutralise_cell(value: str) -> str:
     return value
 
 
+def check_outputs(folder: Path, names: Iterable[str], *, force: bool = False) -> list[str]:
+    """The outputs among ``names`` that exist already, refused unless ``force``.
+
+    A command that takes long to make its files calls this first, so it refuses at once.
+
+    Raises:
+        OutputExistsError: if any exists and ``force`` is false.
+    """
+    existing = [str(folder / name) for name in sorted(names) if (folder / name).exists()]
+    if existing and not force:
+        raise OutputExistsError(
+            f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
+            "use --force to overwrite"
+        )
+    return existing
+
+
 def write_outputs(folder: Path, files: Mapping[str, bytes], *, force: bool = False) -> list[Path]:
     """Write ``files`` (relative name -> bytes) under ``folder``.
 
@@ -39,12 +56,7 @@ def write_outputs(folder: Path, files: Mapping[str, bytes], *, force: bool = Fal
         OutputExistsError: if any target exists and ``force`` is false; nothing is written then.
     """
     targets = {name: folder / name for name in sorted(files)}
-    existing = [str(path) for path in targets.values() if path.exists()]
-    if existing and not force:
-        raise OutputExistsError(
-            f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
-            "use --force to overwrite"
-        )
+    existing = check_outputs(folder, files, force=force)
     written: list[Path] = []
     created: list[Path] = []
     try:

@@ -12,7 +12,23 @@ from tender.explain import explanation_lines, rule_cost_lines
 from tender.models import Tender
 from tender.report import letters_html, render_documents, report_html
 
-__all__ = ["build_documents"]
+__all__ = ["build_documents", "document_names"]
+
+
+def document_names(
+    tender: Tender, *, only: str | None = None, with_html: bool = False
+) -> list[str]:
+    """The files :func:`build_documents` makes, known before the slow part starts.
+
+    Returns:
+        Relative names: ``report.pdf`` and ``letters/<bidder_id>.pdf`` for each bidder with a
+        bid, with the ``.html`` beside each when ``with_html``.
+    """
+    keys = [] if only == "letters" else ["report"]
+    if only != "report":
+        keys += [f"letters/{bidder_id}" for bidder_id in sorted({b.bidder_id for b in tender.bids})]
+    suffixes = (".pdf", ".html") if with_html else (".pdf",)
+    return [key + suffix for key in keys for suffix in suffixes]
 
 
 def build_documents(

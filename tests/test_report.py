@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 import socket
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,13 @@ from click.testing import CliRunner
 from paths import FIXTURES, GOLDEN, MINI
 from pypdf import PdfReader
 
+import tender.publish
 from optimiser.explain import explain_award
 from tender import cli
 from tender.award import Award, make_award
 from tender.charts import award_charts
 from tender.load import load_tender
+from tender.publish import document_names
 from tender.report import PackageFetcher, _render_pdf, letters_html, report_html
 
 #: The right edge of a page's content: A4 less the 16 mm margin, in PDF points.
@@ -188,13 +191,24 @@ def test_fetcher_serves_package_files_only() -> None:
     assert len(fetcher.refused) == 3
 
 
-def test_report_refuses_to_overwrite(tmp_path: Path) -> None:
-    (tmp_path / "report.pdf").write_bytes(b"keep")
+@pytest.mark.parametrize(
+    ("existing", "only"), [("report.pdf", "report"), ("letters/B2.pdf", "letters")]
+)
+def test_report_refuses_to_overwrite_before_rendering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: str, only: str
+) -> None:
+    def not_now(*args, **kwargs):
+        raise AssertionError("rendered before checking the outputs")
+
+    monkeypatch.setattr(tender.publish, "build_documents", not_now)
+    (tmp_path / existing).parent.mkdir(exist_ok=True)
+    (tmp_path / existing).write_bytes(b"keep")
     result = CliRunner().invoke(
-        cli.cli, ["report", str(MINI), "--out", str(tmp_path), "--only", "report"]
+        cli.cli, ["report", str(MINI), "--out", str(tmp_path), "--only", only]
     )
-    assert result.exit_code == 2
-    assert (tmp_path / "report.pdf").read_bytes() == b"keep"
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path / existing} already exists; use --force" in result.stderr
+    assert (tmp_path / existing).read_bytes() == b"keep"
 
 
 # --- letters of a framework: many providers appointed per lot (hcl-2021) -------------------
@@ -320,6 +334,9 @@ def test_pa2023_letter_gives_the_notice_date_and_the_standstill_end(
     args = ["report", str(mini), "--out", str(out), "--only", "letters", "--html"]
     result = CliRunner().invoke(cli.cli, [*args, "--notice-date", "2024-12-24"])
     assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert written == sorted(document_names(load_tender(mini), only="letters", with_html=True))
     text = re.sub(r"\s+", " ", pdf_text(out / "letters" / "B1.pdf"))
     assert "Assessment summary" in text and "Date: Friday 20 December 2024" in text
     assert "begins on the day the contract award notice is published" in text
@@ -327,3 +344,30 @@ def test_pa2023_letter_gives_the_notice_date_and_the_standstill_end(
     # 24 Dec = day 1; 25, 26 Dec holidays; 27, 30, 31 Dec; 1 Jan holiday; 2, 3, 6, 7 Jan = 8.
     assert "ends at midnight at the end of Tuesday 7 January 2025" in text
     assert "was published" not in text
+
+
+def test_a_notice_date_before_the_award_decision_is_warned_not_refused(tmp_path: Path) -> None:
+    decided = load_tender(MINI).info.award_decision_date
+    assert decided == date(2026, 12, 1)
+    result = CliRunner().invoke(
+        cli.cli,
+        [
+            "report",
+            str(MINI),
+            "--out",
+            str(tmp_path),
+            "--only",
+            "letters",
+            *["--notice-date", "2026-11-30"],
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: --notice-date 2026-11-30 is before the award decision date 2026-12-01"
+        in result.stderr
+    )
+    assert sorted(p.name for p in (tmp_path / "letters").iterdir()) == [
+        "B1.pdf",
+        "B2.pdf",
+        "B3.pdf",
+    ]
