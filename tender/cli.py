@@ -353,6 +353,12 @@ def explain(
     "--only", type=click.Choice(["report", "letters"]), help="Write only the report or the letters."
 )
 @click.option("--html", "with_html", is_flag=True, help="Also write the HTML beside each PDF.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    envvar="TENDER_WORKERS",
+    help="Processes rendering PDFs (default: one per core, at most 4; 1: no pool).",
+)
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 def report(
     directory: Path,
@@ -362,6 +368,7 @@ def report(
     notice_date: Any,
     only: str | None,
     with_html: bool,
+    workers: int | None,
     force: bool,
 ) -> None:
     """Write the panel's PDF report and a letter per assessed bidder.
@@ -400,6 +407,7 @@ def report(
             with_html=with_html,
             command=shlex.join(["tender", *sys.argv[1:]]),
             on_letter=advance,
+            workers=workers,
         )
     written = write_outputs(out, documents, force=force)
     pdfs = [p for p in written if p.suffix == ".pdf"]

@@ -41,8 +41,9 @@ def build_documents(
     with_html: bool = False,
     command: str = "tender report",
     on_letter: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> tuple[dict[str, bytes], bool]:
-    """Solve the award and render its documents.
+    """Solve the award and render its documents (``workers``: see :func:`render_documents`).
 
     Returns:
         The files by relative name (``report.pdf``, ``letters/<bidder_id>.pdf``, and the
@@ -76,7 +77,7 @@ def build_documents(
             on_letter(key.removeprefix("letters/"))
 
     # One pool for the report and the letters, the report first (see render_documents).
-    pdfs = render_documents(pages, done)
+    pdfs = render_documents(pages, done, workers=workers)
     files: dict[str, bytes] = {}
     for key, html in pages.items():
         files[f"{key}.pdf"] = pdfs[key]

@@ -119,8 +119,14 @@ def _interrupts_kept() -> Iterator[None]:
     and the run would carry on as if nothing had been pressed.
     """
     previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or previous is None:
-        yield  # only the main thread may set a handler; None: not one Python can restore
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or previous is None
+        or previous is signal.SIG_IGN
+    ):
+        # Only the main thread may set a handler; None is not one Python can restore; and
+        # a SIGINT ignored (a background job, a rendering worker) must stay ignored.
+        yield
         return
     pressed: list[int] = []
 
@@ -452,22 +458,42 @@ def letters_html(award: Award, explanation: Explanation, *, notice_date: date) -
     return pages
 
 
-#: Below this many letters a process pool costs more (starting WeasyPrint) than it saves.
+#: Below this many documents a process pool costs more (starting WeasyPrint) than it saves;
+#: an explicit ``workers`` (``tender report --workers``) overrides it.
 PARALLEL_FROM = 6
+
+#: Rendering processes by default: one per core, at most this many.
+MAX_WORKERS = 4
 
 
 def render_documents(
-    pages: dict[str, str], progress: Callable[[str], None] | None = None
+    pages: dict[str, str],
+    progress: Callable[[str], None] | None = None,
+    *,
+    workers: int | None = None,
 ) -> dict[str, bytes]:
     """Render many HTML documents to PDF, in parallel processes where there are cores to spare.
 
     Put the longest first: the pool takes them in order, so a long report started first
     runs beside the letters instead of after them. Each PDF depends only on its HTML, so
     the bytes are the same in any order or process. ``progress`` gets each key when done.
+
+    Args:
+        pages: HTML by key.
+        progress: Called with each key as its PDF is done.
+        workers: Rendering processes; ``None`` is one per core (at most
+            :data:`MAX_WORKERS`) from :data:`PARALLEL_FROM` documents on, ``1`` renders in
+            this process.
+
+    Raises:
+        KeyboardInterrupt: at once on Ctrl-C: queued documents are dropped and the workers
+            ended, rather than every letter rendered first.
     """
-    workers = min(os.cpu_count() or 1, 4)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(pages) >= PARALLEL_FROM else 1
+    workers = min(workers, len(pages))
     done: dict[str, bytes] = {}
-    if workers < 2 or len(pages) < PARALLEL_FROM:
+    if workers < 2:
         for key, html in pages.items():
             done[key] = _render_pdf(html)
             if progress is not None:
@@ -475,13 +501,44 @@ def render_documents(
         return done
     # spawn, not fork: Pango and fontconfig state must not be shared with a forked child.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_leave_ctrl_c_to_the_parent
+    )
+    try:
         futures = {pool.submit(_render_pdf, html): key for key, html in pages.items()}
         for future in as_completed(futures):
             done[futures[future]] = future.result()
             if progress is not None:
                 progress(futures[future])
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
     return done
+
+
+def _leave_ctrl_c_to_the_parent() -> None:
+    """Make a worker ignore SIGINT, which the parent handles by ending the workers.
+
+    A terminal's Ctrl-C reaches every process of the group; without this each worker would
+    print its own traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Drop the queued documents and end the workers now, not after their current page."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    # Before 3.14 the executor has no public way to end its workers: they are its _processes.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 # --- the scenario comparison ---------------------------------------------------------------
