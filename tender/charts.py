@@ -12,7 +12,9 @@ HTML:
 - the XML prolog, doctype, metadata and comments are removed (the comments would repeat
   bidder and lot ids as text), every id is prefixed with the chart's name and the style
   rule scoped to the chart, so three charts in one page cannot clash;
-- the root ``<svg>`` carries ``role="img"`` and an ``aria-label`` saying what it shows.
+- the root ``<svg>`` carries ``role="img"``, an ``aria-label`` and a ``<title>`` saying what
+  it shows: WeasyPrint makes the title the figure's alternate text in the tagged PDF, and the
+  report prints the same sentence as the chart's caption, since its lettering is paths.
 
 Colours are the Okabe-Ito palette, which stays distinct under the common colour-blindnesses;
 appointed and non-appointed bids also differ in shape and fill, not colour alone.
@@ -26,6 +28,7 @@ import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tender.formatting import whole_money
@@ -40,11 +43,12 @@ if TYPE_CHECKING:
     from tender.compare import Comparison, ScenarioResult
 
 __all__ = [
+    "Chart",
     "award_charts",
     "comparison_charts",
-    "cost_budget_svg",
-    "provider_share_svg",
-    "score_distribution_svg",
+    "cost_budget_chart",
+    "provider_share_chart",
+    "score_distribution_chart",
 ]
 
 #: Okabe & Ito (2008), "Color Universal Design".
@@ -56,8 +60,9 @@ INK = "#222222"
 #: Dot size in the score chart, in points.
 MARKER_PT = 5.0
 
-#: Providers drawn by name in the share chart; the rest share one "others" bar.
-TOP_PROVIDERS = 25
+#: Providers drawn by name in the share chart; the rest share one "others" bar. Fifteen keep
+#: the three charts of a framework's report on one page.
+TOP_PROVIDERS = 15
 
 CM = 1 / 2.54
 WIDTH = 16 * CM
@@ -89,26 +94,39 @@ _RC = {
 }
 
 
-def award_charts(award: Award) -> dict[str, str]:
+@dataclass(frozen=True)
+class Chart:
+    """A chart for a page: inline SVG, and the sentence saying what it shows.
+
+    The sentence is the SVG's ``<title>`` (the figure's alternate text in a tagged PDF) and
+    the caption a page prints under the chart: the chart's own lettering is drawn as paths,
+    so without it nothing about the chart could be searched or read aloud.
+    """
+
+    svg: str
+    description: str
+
+
+def award_charts(award: Award) -> dict[str, Chart]:
     """Every chart of the panel's report, by the name the report template uses.
 
     Args:
         award: The solved award.
 
     Returns:
-        Inline SVG text for ``scores``, ``shares`` and ``cost``.
+        The charts ``scores``, ``shares`` and ``cost``.
     """
     return {
-        "scores": score_distribution_svg(award),
-        "shares": provider_share_svg(award),
-        "cost": cost_budget_svg(award),
+        "scores": score_distribution_chart(award),
+        "shares": provider_share_chart(award),
+        "cost": cost_budget_chart(award),
     }
 
 
 # --- the three charts ----------------------------------------------------------------------
 
 
-def score_distribution_svg(award: Award) -> str:
+def score_distribution_chart(award: Award) -> Chart:
     """A strip chart of each lot's compliant bids by total score, appointed bids highlighted.
 
     Lots run along the x axis in tender order; non-compliant bids are left out. Dots that
@@ -118,7 +136,7 @@ def score_distribution_svg(award: Award) -> str:
         award: The solved award.
 
     Returns:
-        Inline SVG text.
+        The chart.
     """
     lot_ids = [lot.lot_id for lot in award.tender.lots]
     appointed = {(a.lot_id, a.bidder_id) for o in award.lots for a in o.appointments}
@@ -187,7 +205,7 @@ def score_distribution_svg(award: Award) -> str:
         return _svg(fig, "scores", description)
 
 
-def provider_share_svg(award: Award) -> str:
+def provider_share_chart(award: Award) -> Chart:
     """Horizontal bars: each appointed provider's share of the hours per week.
 
     Shares are of the tendered hours, or of the awarded hours when the tender's
@@ -199,7 +217,7 @@ def provider_share_svg(award: Award) -> str:
         award: The solved award.
 
     Returns:
-        Inline SVG text.
+        The chart.
     """
     rules = award.tender.rules
     bars, providers = _share_bars(award)
@@ -259,14 +277,14 @@ def provider_share_svg(award: Award) -> str:
         return _svg(fig, "shares", description)
 
 
-def cost_budget_svg(award: Award) -> str:
+def cost_budget_chart(award: Award) -> Chart:
     """The award's annual cost as a bar, beside the budget per year if the tender sets one.
 
     Args:
         award: The solved award.
 
     Returns:
-        Inline SVG text.
+        The chart.
     """
     currency = award.tender.info.currency
     cost = award.totals.annual_cost
@@ -321,8 +339,8 @@ def cost_budget_svg(award: Award) -> str:
 # --- scenario comparison -------------------------------------------------------------------
 
 
-def comparison_charts(comparison: Comparison) -> list[tuple[str, str]]:
-    """One bar chart per metric of a scenario comparison, as (title, inline SVG) pairs.
+def comparison_charts(comparison: Comparison) -> list[tuple[str, Chart]]:
+    """One bar chart per metric of a scenario comparison, as (title, chart) pairs.
 
     Scenarios whose rules could not be met have no bar; a budget or a share cap is drawn as
     a dashed line where every scenario shares it.
@@ -394,7 +412,7 @@ def _scenario_bars(
     reference: float | None,
     *,
     integer: bool,
-) -> str:
+) -> Chart:
     labels = [_label(r.name) for r in results]
     shown = [v if v is not None else 0.0 for v in values]
     described = ", ".join(
@@ -537,7 +555,7 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 
 
-def _svg(fig: Figure, name: str, description: str) -> str:
+def _svg(fig: Figure, name: str, description: str) -> Chart:
     """The figure as SVG text for an HTML page: no prolog, no comments, ids prefixed."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
@@ -552,5 +570,9 @@ def _svg(fig: Figure, name: str, description: str) -> str:
     label = html.escape(description, quote=True)
     head = f'<svg id="chart-{name}" role="img" aria-label="{label}" '
     text = head + text.removeprefix("<svg ")
+    # The title is the root's first child: where WeasyPrint looks for a figure's alt text.
+    opened = text.index(">") + 1
+    text = f"{text[:opened]}\n<title>{html.escape(description, quote=False)}</title>{text[opened:]}"
     # Drop the blank lines the removed comments leave behind.
-    return "\n".join(line for line in text.splitlines() if line.strip()) + "\n"
+    svg = "\n".join(line for line in text.splitlines() if line.strip()) + "\n"
+    return Chart(svg=svg, description=description)

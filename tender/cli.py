@@ -410,6 +410,12 @@ def explain(
     "--only", type=click.Choice(["report", "letters"]), help="Write only the report or the letters."
 )
 @click.option("--html", "with_html", is_flag=True, help="Also write the HTML beside each PDF.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    envvar="TENDER_WORKERS",
+    help="Processes rendering PDFs (default: one per core, at most 4; 1: no pool).",
+)
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 def report(
     directory: Path,
@@ -419,6 +425,7 @@ def report(
     notice_date: Any,
     only: str | None,
     with_html: bool,
+    workers: int | None,
     force: bool,
 ) -> None:
     """Write the panel's PDF report and a letter per assessed bidder.
@@ -433,10 +440,19 @@ def report(
     """
     from tender.console import progress_bar
     from tender.load import load_tender
-    from tender.output import write_outputs
-    from tender.publish import build_documents
+    from tender.output import check_outputs, write_outputs
+    from tender.publish import build_documents, document_names
 
     tender = load_tender(directory)
+    decided = tender.info.award_decision_date
+    if notice_date and notice_date.date() < decided:
+        click.echo(
+            f"warning: --notice-date {notice_date.date().isoformat()} is before the award "
+            f"decision date {decided.isoformat()} in tender.toml",
+            err=True,
+        )
+    # Refuse now, not after minutes of rendering.
+    check_outputs(out, document_names(tender, only=only, with_html=with_html), force=force)
     letters = 0 if only == "report" else len({b.bidder_id for b in tender.bids})
     with progress_bar("letters", letters) as advance:
         documents, proven = build_documents(
@@ -448,6 +464,7 @@ def report(
             with_html=with_html,
             command=shlex.join(["tender", *sys.argv[1:]]),
             on_letter=advance,
+            workers=workers,
         )
     written = write_outputs(out, documents, force=force)
     pdfs = [p for p in written if p.suffix == ".pdf"]

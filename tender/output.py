@@ -11,12 +11,12 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from tender.errors import OutputExistsError, OutputPathError
 
-__all__ = ["check_folder", "neutralise_cell", "write_outputs"]
+__all__ = ["check_folder", "check_outputs", "neutralise_cell", "write_outputs"]
 
 #: A spreadsheet treats a cell starting with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -51,6 +51,36 @@ def check_folder(folder: Path) -> None:
         current = current.parent
 
 
+def check_outputs(folder: Path, names: Iterable[str], *, force: bool = False) -> list[str]:
+    """The outputs among ``names`` that exist already, refused unless ``force``.
+
+    A command that takes long to make its files calls this first, so it refuses at once.
+
+    Raises:
+        OutputExistsError: if any exists and ``force`` is false.
+        OutputPathError: if a file stands where a folder must be, or a folder where a file
+            must be (``--force`` replaces files, never folders).
+    """
+    targets = [folder / name for name in sorted(names)]
+    try:
+        for path in targets:
+            check_folder(path.parent)
+            if path.is_dir() or (path.exists() and not path.is_file()):
+                kind = "a folder" if path.is_dir() else "not a regular file"
+                raise OutputPathError(
+                    f"cannot write {path}: it is {kind} (--force replaces files, never folders)"
+                )
+        existing = [str(path) for path in targets if path.exists()]
+    except OSError as exc:  # a folder on the way that may not be looked into
+        raise OutputPathError(f"cannot write into {folder}: {exc.strerror or exc}") from exc
+    if existing and not force:
+        raise OutputExistsError(
+            f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
+            "use --force to overwrite"
+        )
+    return existing
+
+
 def write_outputs(folder: Path, files: Mapping[str, bytes], *, force: bool = False) -> list[Path]:
     """Write ``files`` (relative name -> bytes) under ``folder``.
 
@@ -62,22 +92,7 @@ def write_outputs(folder: Path, files: Mapping[str, bytes], *, force: bool = Fal
             what this call wrote.
     """
     targets = {name: folder / name for name in sorted(files)}
-    try:
-        for path in targets.values():
-            check_folder(path.parent)
-            if path.is_dir() or (path.exists() and not path.is_file()):
-                kind = "a folder" if path.is_dir() else "not a regular file"
-                raise OutputPathError(
-                    f"cannot write {path}: it is {kind} (--force replaces files, never folders)"
-                )
-        existing = [str(path) for path in targets.values() if path.exists()]
-    except OSError as exc:  # a folder on the way that may not be looked into
-        raise OutputPathError(f"cannot write into {folder}: {exc.strerror or exc}") from exc
-    if existing and not force:
-        raise OutputExistsError(
-            f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
-            "use --force to overwrite"
-        )
+    existing = check_outputs(folder, files, force=force)
     written: list[Path] = []
     created: list[Path] = []
     path = folder

@@ -12,7 +12,23 @@ from tender.explain import explanation_lines, rule_cost_lines
 from tender.models import Tender
 from tender.report import letters_html, render_documents, report_html
 
-__all__ = ["build_documents"]
+__all__ = ["build_documents", "document_names"]
+
+
+def document_names(
+    tender: Tender, *, only: str | None = None, with_html: bool = False
+) -> list[str]:
+    """The files :func:`build_documents` makes, known before the slow part starts.
+
+    Returns:
+        Relative names: ``report.pdf`` and ``letters/<bidder_id>.pdf`` for each bidder with a
+        bid, with the ``.html`` beside each when ``with_html``.
+    """
+    keys = [] if only == "letters" else ["report"]
+    if only != "report":
+        keys += [f"letters/{bidder_id}" for bidder_id in sorted({b.bidder_id for b in tender.bids})]
+    suffixes = (".pdf", ".html") if with_html else (".pdf",)
+    return [key + suffix for key in keys for suffix in suffixes]
 
 
 def build_documents(
@@ -25,8 +41,9 @@ def build_documents(
     with_html: bool = False,
     command: str = "tender report",
     on_letter: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> tuple[dict[str, bytes], bool]:
-    """Solve the award and render its documents.
+    """Solve the award and render its documents (``workers``: see :func:`render_documents`).
 
     Returns:
         The files by relative name (``report.pdf``, ``letters/<bidder_id>.pdf``, and the
@@ -60,7 +77,7 @@ def build_documents(
             on_letter(key.removeprefix("letters/"))
 
     # One pool for the report and the letters, the report first (see render_documents).
-    pdfs = render_documents(pages, done)
+    pdfs = render_documents(pages, done, workers=workers)
     files: dict[str, bytes] = {}
     for key, html in pages.items():
         files[f"{key}.pdf"] = pdfs[key]

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from weasyprint import HTML
@@ -34,6 +34,9 @@ from tender.formatting import long_date, money
 from tender.models import ScoredBid
 from tender.resources import template_text
 from tender.standstill import Standstill, standstill
+
+if TYPE_CHECKING:
+    from tender.charts import Chart
 
 __all__ = [
     "PACKAGE_URL",
@@ -103,6 +106,7 @@ def _environment(currency: str) -> jinja2.Environment:
     env.filters["num"] = lambda v, d=2: "" if v is None else f"{v:,.{d}f}"
     env.filters["pct"] = lambda v, d=1: "" if v is None else f"{100 * v:.{d}f}%"
     env.filters["long_date"] = long_date
+    env.filters["and_join"] = _and_join
     return env
 
 
@@ -115,8 +119,14 @@ def _interrupts_kept() -> Iterator[None]:
     and the run would carry on as if nothing had been pressed.
     """
     previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or previous is None:
-        yield  # only the main thread may set a handler; None: not one Python can restore
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or previous is None
+        or previous is signal.SIG_IGN
+    ):
+        # Only the main thread may set a handler; None is not one Python can restore; and
+        # a SIGINT ignored (a background job, a rendering worker) must stay ignored.
+        yield
         return
     pressed: list[int] = []
 
@@ -161,10 +171,16 @@ def _lot_rows(award: Award) -> list[dict[str, Any]]:
             {
                 "lot": lot,
                 "outcome": outcome,
+                "places": len(outcome.appointments) + outcome.vacant_places,
                 "bids": [_bid_row(bid, names, outcome) for bid in bids],
             }
         )
     return rows
+
+
+def _short_lots(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Awarded lots with places left unfilled: vacant in part, which "lots vacant" misses."""
+    return [r for r in rows if r["outcome"].appointments and r["outcome"].vacant_places]
 
 
 def _bid_row(bid: ScoredBid, names: dict[str, str], outcome: Any) -> dict[str, Any]:
@@ -180,7 +196,7 @@ def _bid_row(bid: ScoredBid, names: dict[str, str], outcome: Any) -> dict[str, A
     }
 
 
-def _recommendation(award: Award) -> str:
+def _recommendation(award: Award, short_lots: list[dict[str, Any]]) -> str:
     totals = award.totals
     currency = award.tender.info.currency
     amount = _money(currency)
@@ -197,6 +213,17 @@ def _recommendation(award: Award) -> str:
             f" {totals.lots_vacant} lot{'s remain' if totals.lots_vacant > 1 else ' remains'} "
             "without a compliant bid or an eligible provider and cannot be awarded."
         )
+    if short_lots:
+        parts = [
+            f"{r['lot'].lot_id} {r['lot'].name} ({len(r['outcome'].appointments)} of "
+            f"{r['places']} places filled"
+            + (f": {r['outcome'].reason})" if r["outcome"].reason else ")")
+            for r in short_lots
+        ]
+        text += (
+            f" Not every place can be filled in {_plural(len(short_lots), 'lot')}: "
+            f"{_and_join(parts)}."
+        )
     if not award.proven:
         text += " The award is not proven optimal: the solver stopped at its time limit."
     return text
@@ -208,7 +235,7 @@ def render_report(
     *,
     explanation_lines: dict[str, list[str]],
     rule_lines: list[str],
-    charts: dict[str, str],
+    charts: dict[str, Chart],
     command: str,
     inputs: Iterable[tuple[str, bytes]] = (),
 ) -> Document:
@@ -231,7 +258,7 @@ def report_html(
     *,
     explanation_lines: dict[str, list[str]],
     rule_lines: list[str],
-    charts: dict[str, str],
+    charts: dict[str, Chart],
     command: str,
     inputs: Iterable[tuple[str, bytes]] = (),
 ) -> str:
@@ -242,12 +269,14 @@ def report_html(
         explanation: The optimiser's explanation of it (per lot, rule costs).
         explanation_lines: Plain sentences per lot id (as ``tender explain`` prints them).
         rule_lines: Plain sentences on what each rule costs.
-        charts: Inline SVG by name (``scores``, ``shares``, ``cost``).
+        charts: The charts by name (``scores``, ``shares``, ``cost``).
         command: The exact command line, for the audit appendix.
         inputs: Extra input files to hash beyond the tender's own (name, bytes).
     """
     tender = award.tender
     solver = award.result.solver
+    lots = _lot_rows(award)
+    short_lots = _short_lots(lots)
     context = {
         "tender": tender,
         "award": award,
@@ -257,8 +286,9 @@ def report_html(
         "explanation": explanation,
         "lines": explanation_lines,
         "rule_lines": rule_lines,
-        "recommendation": _recommendation(award),
-        "lots": _lot_rows(award),
+        "recommendation": _recommendation(award, short_lots),
+        "lots": lots,
+        "short_lots": short_lots,
         "criteria": tender.criteria,
         "names": {b.bidder_id: b.name for b in tender.bidders},
         "divergences": [
@@ -294,7 +324,18 @@ _REGIMES = {
 # --- the letters ---------------------------------------------------------------------------
 
 
+#: Appointed providers listed side by side in a letter's table of a lot's appointments.
+APPOINTED_ACROSS = 3
+
+
 def _letter_lots(award: Award, bidder_id: str, explanation: Explanation) -> list[dict[str, Any]]:
+    """Per lot the bidder bid on: its bid, the outcome, the reasons and the bid compared with.
+
+    The comparison is one named bid, so the table stays four figures wide in a framework
+    lot of many winners: the successful bid where one provider is appointed, else the
+    lowest-ranked appointed bid, which is the score that was needed to be appointed. Every
+    appointed provider is listed separately with its rank and total.
+    """
     names = {b.bidder_id: b.name for b in award.tender.bidders}
     out = []
     for lot, outcome in zip(award.tender.lots, award.lots, strict=True):
@@ -302,34 +343,63 @@ def _letter_lots(award: Award, bidder_id: str, explanation: Explanation) -> list
         own = bids.get(bidder_id)
         if own is None:
             continue
-        winners = [bids[a.bidder_id] for a in outcome.appointments]
-        won = bidder_id in {w.bidder_id for w in winners}
+        appointed = sorted(
+            (bids[a.bidder_id] for a in outcome.appointments),
+            key=lambda b: (b.rank if b.rank is not None else len(bids), b.bidder_id),
+        )
+        won = bidder_id in {b.bidder_id for b in appointed}
+        several = len(appointed) > 1
+        reference = appointed[-1] if appointed else None
+        if reference is not None and reference.bidder_id == bidder_id:
+            reference = None  # a sole winner, or the lowest appointed: nothing to compare
         reasons = list(own.reasons)
         if not won and own.compliant:
             lost = lost_reason(explanation, lot.lot_id, bidder_id)
             if lost is None:
-                lost = f"the appointed bid scored higher (your bid ranked {own.rank})"
+                lost = (
+                    f"the {len(appointed)} appointed bids scored higher"
+                    if several
+                    else "the appointed bid scored higher"
+                )
             reasons.append(_to_bidder(lost, bidder_id))
         out.append(
             {
                 "lot": lot,
                 "own": own,
                 "own_marks": {m.criterion_id: m for m in own.marks},
-                "winners": [
-                    {
-                        "bid": w,
-                        "name": names[w.bidder_id],
-                        "marks": {m.criterion_id: m for m in w.marks},
-                    }
-                    for w in winners
-                    if w.bidder_id != bidder_id
+                "appointed": [
+                    {"bid": b, "name": names[b.bidder_id], "you": b.bidder_id == bidder_id}
+                    for b in appointed
                 ],
+                "several": several,
+                "across": min(len(appointed), APPOINTED_ACROSS),
+                "reference": None
+                if reference is None
+                else {
+                    "bid": reference,
+                    "name": names[reference.bidder_id],
+                    "marks": {m.criterion_id: m for m in reference.marks},
+                },
+                "benchmark": appointed[-1] if appointed else None,
                 "won": won,
                 "reasons": reasons,
-                "vacant": outcome.vacant_places > 0 and not outcome.appointments,
+                "vacant": not outcome.appointments,
+                "vacant_places": outcome.vacant_places,
+                "places": len(appointed) + outcome.vacant_places,
+                "vacancy_reason": outcome.reason,
             }
         )
     return out
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _and_join(names: Iterable[str]) -> str:
+    """Names as a sentence lists them: "A", "A and B", "A, B and C"."""
+    items = list(names)
+    return " and ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _to_bidder(reason: str, bidder_id: str) -> str:
@@ -366,6 +436,10 @@ def letters_html(award: Award, explanation: Explanation, *, notice_date: date) -
     """Each assessed bidder's letter as HTML, by bidder id (see :func:`render_letters`)."""
     tender = award.tender
     period: Standstill = standstill(tender.info.regime, notice_date)
+    # pcr2015: the letter is the notice, sent on the notice date. pa2023: the assessment
+    # summaries go out with the award decision, before the contract award notice (s.50).
+    pcr = tender.info.regime == "pcr2015"
+    letter_date = notice_date if pcr else tender.info.award_decision_date
     env = _environment(tender.info.currency)
     template = env.get_template("letter.html")
     bidders = sorted({b.bidder_id for b in tender.bids})
@@ -376,7 +450,7 @@ def letters_html(award: Award, explanation: Explanation, *, notice_date: date) -
             lots=_letter_lots(award, bidder_id, explanation),
             criteria=tender.criteria,
             standstill=period,
-            notice_date=notice_date,
+            letter_date=letter_date,
             regime=_REGIMES[tender.info.regime],
         )
         for bidder_id in bidders
@@ -384,22 +458,42 @@ def letters_html(award: Award, explanation: Explanation, *, notice_date: date) -
     return pages
 
 
-#: Below this many letters a process pool costs more (starting WeasyPrint) than it saves.
+#: Below this many documents a process pool costs more (starting WeasyPrint) than it saves;
+#: an explicit ``workers`` (``tender report --workers``) overrides it.
 PARALLEL_FROM = 6
+
+#: Rendering processes by default: one per core, at most this many.
+MAX_WORKERS = 4
 
 
 def render_documents(
-    pages: dict[str, str], progress: Callable[[str], None] | None = None
+    pages: dict[str, str],
+    progress: Callable[[str], None] | None = None,
+    *,
+    workers: int | None = None,
 ) -> dict[str, bytes]:
     """Render many HTML documents to PDF, in parallel processes where there are cores to spare.
 
     Put the longest first: the pool takes them in order, so a long report started first
     runs beside the letters instead of after them. Each PDF depends only on its HTML, so
     the bytes are the same in any order or process. ``progress`` gets each key when done.
+
+    Args:
+        pages: HTML by key.
+        progress: Called with each key as its PDF is done.
+        workers: Rendering processes; ``None`` is one per core (at most
+            :data:`MAX_WORKERS`) from :data:`PARALLEL_FROM` documents on, ``1`` renders in
+            this process.
+
+    Raises:
+        KeyboardInterrupt: at once on Ctrl-C: queued documents are dropped and the workers
+            ended, rather than every letter rendered first.
     """
-    workers = min(os.cpu_count() or 1, 4)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(pages) >= PARALLEL_FROM else 1
+    workers = min(workers, len(pages))
     done: dict[str, bytes] = {}
-    if workers < 2 or len(pages) < PARALLEL_FROM:
+    if workers < 2:
         for key, html in pages.items():
             done[key] = _render_pdf(html)
             if progress is not None:
@@ -407,13 +501,44 @@ def render_documents(
         return done
     # spawn, not fork: Pango and fontconfig state must not be shared with a forked child.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_leave_ctrl_c_to_the_parent
+    )
+    try:
         futures = {pool.submit(_render_pdf, html): key for key, html in pages.items()}
         for future in as_completed(futures):
             done[futures[future]] = future.result()
             if progress is not None:
                 progress(futures[future])
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
     return done
+
+
+def _leave_ctrl_c_to_the_parent() -> None:
+    """Make a worker ignore SIGINT, which the parent handles by ending the workers.
+
+    A terminal's Ctrl-C reaches every process of the group; without this each worker would
+    print its own traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Drop the queued documents and end the workers now, not after their current page."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    # Before 3.14 the executor has no public way to end its workers: they are its _processes.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 # --- the scenario comparison ---------------------------------------------------------------

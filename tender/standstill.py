@@ -2,7 +2,8 @@
 
 - ``pa2023`` (Procurement Act 2023, s.51): 8 working days beginning with the day the contract
   award notice is published; that day counts when it is a working day (else counting starts
-  with the next working day).
+  with the next working day). The assessment summaries are sent before the notice is
+  published (s.50), so a letter gives the notice's date as the day it is to be published.
 - ``pcr2015`` (Public Contracts Regulations 2015, reg. 87): ends at midnight at the end of the
   10th calendar day after the day the notice is sent; if that day is not a working day, at the
   end of the next working day.
@@ -58,8 +59,14 @@ def standstill(regime: Literal["pa2023", "pcr2015"], notice_date: date) -> Stand
     """The standstill period that follows an award notice of ``notice_date``."""
     if regime == "pa2023":
         day = _next_working_day(notice_date)
+        first = day
         for _ in range(7):
             day = _next_working_day(day + timedelta(days=1))
+        counted = (
+            ""
+            if first == notice_date
+            else f" (counting from {long_date(first)}, the first working day)"
+        )
         return Standstill(
             regime=regime,
             notice_date=notice_date,
@@ -67,9 +74,10 @@ def standstill(regime: Literal["pa2023", "pcr2015"], notice_date: date) -> Stand
             days=8,
             kind="working",
             description=(
-                "The standstill period is 8 working days beginning with the day the contract "
-                f"award notice was published ({long_date(notice_date)}) and ends at midnight at "
-                f"the end of {long_date(day)}."
+                "The standstill period begins on the day the contract award notice is "
+                "published and lasts 8 working days. The notice is to be "
+                f"published on {long_date(notice_date)}, so the standstill period ends at "
+                f"midnight at the end of {long_date(day)}{counted}."
             ),
         )
     tenth = notice_date + timedelta(days=10)
@@ -82,8 +90,9 @@ def standstill(regime: Literal["pa2023", "pcr2015"], notice_date: date) -> Stand
         days=10,
         kind="calendar",
         description=(
-            f"This notice was sent on {long_date(notice_date)}. The standstill period ends at "
-            f"midnight at the end of {long_date(end)}: the 10th calendar day after the day "
-            f"this notice was sent, or the next working day where that day is not one{moved}."
+            "The standstill period runs from the day this notice is sent by electronic means, "
+            f"{long_date(notice_date)}, and ends at midnight at the end of {long_date(end)}: "
+            "the 10th calendar day after that day, or the next working day where that day is "
+            f"not one{moved}."
         ),
     )

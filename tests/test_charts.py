@@ -19,10 +19,10 @@ from tender.models import Tender
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 
-CHARTS: dict[str, Callable[[Award], str]] = {
-    "scores": charts.score_distribution_svg,
-    "shares": charts.provider_share_svg,
-    "cost": charts.cost_budget_svg,
+CHARTS: dict[str, Callable[[Award], charts.Chart]] = {
+    "scores": charts.score_distribution_chart,
+    "shares": charts.provider_share_chart,
+    "cost": charts.cost_budget_chart,
 }
 
 
@@ -37,8 +37,13 @@ def award(tender: Tender) -> Award:
 
 
 @pytest.fixture(scope="module")
-def rendered(award: Award) -> dict[str, str]:
+def drawn(award: Award) -> dict[str, charts.Chart]:
     return charts.award_charts(award)
+
+
+@pytest.fixture(scope="module")
+def rendered(drawn: dict[str, charts.Chart]) -> dict[str, str]:
+    return {name: chart.svg for name, chart in drawn.items()}
 
 
 def with_rules(tender: Tender, **changes: object) -> Award:
@@ -71,7 +76,7 @@ def test_chart_is_inline_svg_that_parses(rendered: dict[str, str], name: str) ->
 def test_chart_is_byte_identical_on_a_second_render(
     award: Award, rendered: dict[str, str], name: str
 ) -> None:
-    assert CHARTS[name](award) == rendered[name]
+    assert CHARTS[name](award).svg == rendered[name]
 
 
 @pytest.mark.parametrize("name", sorted(CHARTS))
@@ -100,6 +105,15 @@ def test_ids_are_unique_across_charts_and_references_stay_inside(
         assert f'<style type="text/css">#chart-{name} *{{' in svg
 
 
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_chart_title_is_its_description(drawn: dict[str, charts.Chart], name: str) -> None:
+    # WeasyPrint takes a figure's alt text from the <title> that is the root's first child.
+    root = ET.fromstring(drawn[name].svg)
+    first = next(iter(root))
+    assert first.tag == f"{SVG}title"
+    assert first.text == drawn[name].description == root.get("aria-label")
+
+
 def test_score_chart_describes_every_lot(award: Award, rendered: dict[str, str]) -> None:
     label = ET.fromstring(rendered["scores"]).get("aria-label")
     assert label is not None and f"each of {len(award.tender.lots)} lots" in label
@@ -108,7 +122,7 @@ def test_score_chart_describes_every_lot(award: Award, rendered: dict[str, str])
 def test_share_chart_draws_the_cap_when_set(tender: Tender, rendered: dict[str, str]) -> None:
     assert tender.rules.max_share_of_hours == pytest.approx(0.15)
     capped = rendered["shares"]
-    uncapped = charts.provider_share_svg(with_rules(tender, max_share_of_hours=None))
+    uncapped = charts.provider_share_chart(with_rules(tender, max_share_of_hours=None)).svg
     assert dashed_lines(capped) == 1
     assert dashed_lines(uncapped) == 0
     assert "the cap is 15%" in capped
@@ -134,7 +148,7 @@ def test_cost_chart_against_a_budget(award: Award, budget: float, words: str) ->
     tender = award.tender.model_copy(
         update={"rules": award.tender.rules.model_copy(update={"budget_per_year": budget})}
     )
-    svg = charts.cost_budget_svg(award.model_copy(update={"tender": tender}))
+    svg = charts.cost_budget_chart(award.model_copy(update={"tender": tender})).svg
     ET.fromstring(svg)
     assert words in svg
     assert f"a budget of £{budget:,.0f}" in svg
@@ -157,7 +171,7 @@ def test_many_providers_fold_into_others() -> None:
     assert sum(share for _, share in bars) == pytest.approx(
         100 * awarded / award.tender.total_hours
     )
-    ET.fromstring(charts.provider_share_svg(award))
+    ET.fromstring(charts.provider_share_chart(award).svg)
 
 
 def test_awarded_share_basis_measures_against_awarded_hours(award: Award) -> None:
@@ -168,15 +182,15 @@ def test_awarded_share_basis_measures_against_awarded_hours(award: Award) -> Non
     award = award.model_copy(update={"tender": tender})
     bars, _ = charts._share_bars(award)
     assert sum(share for _, share in bars) == pytest.approx(100)
-    assert "shares of awarded hours" in charts.provider_share_svg(award)
+    assert "shares of awarded hours" in charts.provider_share_chart(award).description
 
 
 def test_empty_award_still_draws() -> None:
     award = make_award(load_tender(FIXTURES / "west-leics-2017"))
     assert award.totals.providers == 0
-    for svg in charts.award_charts(award).values():
-        ET.fromstring(svg)
-    assert "no provider appointed" in charts.provider_share_svg(award)
+    for chart in charts.award_charts(award).values():
+        ET.fromstring(chart.svg)
+    assert "no provider appointed" in charts.provider_share_chart(award).description
 
 
 def test_user_text_cannot_inject_markup(award: Award) -> None:
@@ -218,13 +232,13 @@ def test_user_text_cannot_inject_markup(award: Award) -> None:
         for o in award.lots
     )
     hostile = award.model_copy(update={"tender": tender, "scores": scores, "lots": outcomes})
-    for svg in charts.award_charts(hostile).values():
-        root = ET.fromstring(svg)
+    for chart in charts.award_charts(hostile).values():
+        root = ET.fromstring(chart.svg)
         assert {e.tag for e in root.iter()} <= {
             f"{SVG}{tag}"
-            for tag in ("svg", "defs", "style", "g", "path", "use", "clipPath", "rect")
+            for tag in ("svg", "title", "defs", "style", "g", "path", "use", "clipPath", "rect")
         }
-        assert "<b>" not in svg and "<script" not in svg
+        assert "<b>" not in chart.svg and "<script" not in chart.svg
 
 
 def test_rendering_leaves_global_settings_alone(award: Award) -> None:

@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 import socket
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,17 @@ from click.testing import CliRunner
 from paths import FIXTURES, GOLDEN, MINI
 from pypdf import PdfReader
 
+import tender.publish
+from optimiser.explain import explain_award
 from tender import cli
+from tender.award import Award, make_award
+from tender.charts import award_charts
 from tender.load import load_tender
-from tender.report import PackageFetcher
+from tender.publish import document_names
+from tender.report import PackageFetcher, _render_pdf, letters_html, report_html
+
+#: The right edge of a page's content: A4 less the 16 mm margin, in PDF points.
+CONTENT_RIGHT = (210 - 16) * 72 / 25.4
 
 
 def pdf_text(path: Path) -> str:
@@ -25,6 +34,26 @@ def pdf_text(path: Path) -> str:
 
 def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+def text_off_the_page(pdf: bytes) -> list[str]:
+    """Text that starts beyond the right margin, where a too-wide table runs off the page."""
+    cut: list[str] = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+
+        def visit(text, cm, tm, font, size, cut=cut):
+            if text.strip() and tm[4] * cm[0] + tm[5] * cm[2] + cm[4] > CONTENT_RIGHT:
+                cut.append(text)
+
+        page.extract_text(visitor_text=visit)
+    return cut
+
+
+def html_text(html: str) -> str:
+    """The words of an HTML page, tags dropped and entities read, spaces squeezed."""
+    import html as html_module
+
+    return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def golden_award() -> list[dict[str, str]]:
@@ -74,6 +103,27 @@ def test_report_pdf_is_titled_and_tagged(htlah_report: Path) -> None:
     assert reader.metadata.title == "Help to Live at Home: lead providers: award report"
     assert "/StructTreeRoot" in reader.trailer["/Root"]
     assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+
+
+def test_report_charts_have_alt_text_and_a_caption(htlah_report: Path) -> None:
+    reader = PdfReader(htlah_report / "report.pdf")
+    figures = []
+    stack = [reader.trailer["/Root"]["/StructTreeRoot"]]
+    while stack:
+        node = stack.pop()
+        if hasattr(node, "get_object"):
+            node = node.get_object()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if node.get("/S") == "/Figure":
+                figures.append(str(node.get("/Alt", "")))
+            stack.extend(v for k, v in node.items() if k == "/K")
+    assert len(figures) == 3
+    assert sorted(f.split(" ")[0] for f in figures) == ["Bar", "Bar", "Strip"]
+    flat = squeeze(pdf_text(htlah_report / "report.pdf"))
+    for alt in figures:
+        assert squeeze(alt) in flat  # the caption prints the same sentence as text
 
 
 def test_letter_scores_match_scores_csv_and_standstill(htlah_report: Path, tmp_path: Path) -> None:
@@ -141,10 +191,183 @@ def test_fetcher_serves_package_files_only() -> None:
     assert len(fetcher.refused) == 3
 
 
-def test_report_refuses_to_overwrite(tmp_path: Path) -> None:
-    (tmp_path / "report.pdf").write_bytes(b"keep")
+@pytest.mark.parametrize(
+    ("existing", "only"), [("report.pdf", "report"), ("letters/B2.pdf", "letters")]
+)
+def test_report_refuses_to_overwrite_before_rendering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: str, only: str
+) -> None:
+    def not_now(*args, **kwargs):
+        raise AssertionError("rendered before checking the outputs")
+
+    monkeypatch.setattr(tender.publish, "build_documents", not_now)
+    (tmp_path / existing).parent.mkdir(exist_ok=True)
+    (tmp_path / existing).write_bytes(b"keep")
     result = CliRunner().invoke(
-        cli.cli, ["report", str(MINI), "--out", str(tmp_path), "--only", "report"]
+        cli.cli, ["report", str(MINI), "--out", str(tmp_path), "--only", only]
     )
-    assert result.exit_code == 2
-    assert (tmp_path / "report.pdf").read_bytes() == b"keep"
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path / existing} already exists; use --force" in result.stderr
+    assert (tmp_path / existing).read_bytes() == b"keep"
+
+
+# --- letters of a framework: many providers appointed per lot (hcl-2021) -------------------
+
+
+@pytest.fixture(scope="module")
+def hcl() -> tuple[Award, dict[str, str]]:
+    tender_ = load_tender(FIXTURES / "hcl-2021")
+    award = make_award(tender_)
+    explanation = explain_award(award.problem, award.result, rule_costs=False)
+    letters = letters_html(award, explanation, notice_date=tender_.info.award_decision_date)
+    return award, letters
+
+
+def z01(award: Award) -> tuple[list[str], list[str]]:
+    """Z01's appointed providers' names in rank order, and the bidders it did not appoint."""
+    names = {b.bidder_id: b.name for b in award.tender.bidders}
+    outcome = next(o for o in award.lots if o.lot_id == "Z01")
+    appointed = sorted(outcome.appointments, key=lambda a: a.rank)
+    ids = {a.bidder_id for a in appointed}
+    others = [b.bidder_id for b in award.scores.for_lot("Z01") if b.bidder_id not in ids]
+    return [names[a.bidder_id] for a in appointed], others
+
+
+def test_hcl_letter_lists_every_appointed_provider_and_nothing_runs_off_the_page(
+    hcl: tuple[Award, dict[str, str]],
+) -> None:
+    award, letters = hcl
+    names, others = z01(award)
+    assert len(names) == 13 and others
+    pdf = _render_pdf(letters[others[0]])
+    text = squeeze("\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages))
+    section = text[text.index("LotZ01:") : text.index("LotZ03:")]
+    for name in names:
+        assert squeeze(name) in section, name
+    # Named once in a sentence ("A, B and C"), compared with the lowest appointed bid (rank 13).
+    assert squeeze(", ".join(names[:-1]) + " and " + names[-1]) in section
+    assert squeeze(f"Lowest appointed: {names[-1]} (rank 13)") in section
+    assert text_off_the_page(pdf) == []
+
+
+def test_hcl_letter_compares_with_one_named_bid_whatever_the_winners(
+    hcl: tuple[Award, dict[str, str]],
+) -> None:
+    award, letters = hcl
+    names, others = z01(award)
+    html = letters[others[0]]
+    # Four figure columns however many are appointed: criterion, weight, 2 own, 2 reference.
+    head = html[html.index("Lot Z01:") :]
+    head = head[head.index('<table class="scores">') : head.index("</thead>")]
+    assert head.count('colspan="2"') == 2 and "Winning mark" not in html
+    assert " and ".join(names) not in html_text(html)
+
+
+def test_a_successful_framework_bidder_is_one_of_n_appointed(
+    hcl: tuple[Award, dict[str, str]],
+) -> None:
+    award, letters = hcl
+    outcome = next(o for o in award.lots if o.lot_id == "Z01")
+    top = min(outcome.appointments, key=lambda a: a.rank)
+    text = html_text(letters[top.bidder_id])
+    assert "successful: one of 13 providers appointed" in text  # the outcomes table
+    assert "you are one of 13 providers appointed" in text
+    own = next(b for b in award.scores.for_lot("Z01") if b.bidder_id == top.bidder_id)
+    lowest = min(a.total for a in outcome.appointments)
+    assert f"1 {own.total:.2f} {lowest:.2f} (lowest of 13)" in text  # rank, totals
+
+
+def test_a_non_compliant_bid_is_not_evaluated_and_its_total_not_styled_won(
+    hcl: tuple[Award, dict[str, str]],
+) -> None:
+    award, letters = hcl
+    failed = next(b for b in award.scores.for_lot("Z01") if not b.compliant)
+    html = letters[failed.bidder_id]
+    lot = html[html.index("Lot Z01:") : html.index("Lot Z", html.index("Lot Z01:") + 1)]
+    price = re.search(r"<td>Price points</td>.*?</tr>", lot).group(0)
+    assert "not evaluated" in price and "0.00" not in price.split("</td>")[3]
+    total = re.search(r'<tr class="([^"]*)"><td>Total</td>', lot).group(1)
+    assert total.split() == ["total", "keep-previous"]
+    assert "unsuccessful: not compliant not ranked not evaluated" in html_text(html)
+
+
+def test_report_names_unfilled_places_and_leaves_non_compliant_totals_blank(
+    hcl: tuple[Award, dict[str, str]],
+) -> None:
+    award, _ = hcl
+    explanation = explain_award(award.problem, award.result, rule_costs=False)
+    html = report_html(
+        award,
+        explanation,
+        explanation_lines={},
+        rule_lines=[],
+        charts=award_charts(award),
+        command="tender report",
+    )
+    text = html_text(html)
+    assert "places unfilled)" not in text
+    assert "Places unfilled in awarded lots Z12 Bottesford: 1 of 2 places filled" in text
+    recommendation = text[text.index("Recommendation") : text.index("Summary")]
+    assert "Not every place can be filled in 1 lot: Z12 Bottesford (1 of 2 places filled" in (
+        recommendation
+    )
+    ranking = html[html.index('<table class="ranking">') :]
+    row = re.search(r'<tr class="failed">(.*?)</tr>', ranking, re.DOTALL).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
+    assert cells[-3:-1] == ["&ndash;", "&ndash;"]  # price points and total
+    assert re.fullmatch(r"\d+\.\d\d", cells[-6])  # the quality points stay
+    for chart in award_charts(award).values():
+        assert f"<figcaption>{chart.description}</figcaption>" in html
+
+
+# --- pa2023: the assessment summary goes out before the contract award notice --------------
+
+
+def test_pa2023_letter_gives_the_notice_date_and_the_standstill_end(
+    mini: Path, tmp_path: Path
+) -> None:
+    toml = mini / "tender.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("2026-12-01", "2024-12-20"), encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    args = ["report", str(mini), "--out", str(out), "--only", "letters", "--html"]
+    result = CliRunner().invoke(cli.cli, [*args, "--notice-date", "2024-12-24"])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert written == sorted(document_names(load_tender(mini), only="letters", with_html=True))
+    text = re.sub(r"\s+", " ", pdf_text(out / "letters" / "B1.pdf"))
+    assert "Assessment summary" in text and "Date: Friday 20 December 2024" in text
+    assert "begins on the day the contract award notice is published" in text
+    assert "to be published on Tuesday 24 December 2024" in text
+    # 24 Dec = day 1; 25, 26 Dec holidays; 27, 30, 31 Dec; 1 Jan holiday; 2, 3, 6, 7 Jan = 8.
+    assert "ends at midnight at the end of Tuesday 7 January 2025" in text
+    assert "was published" not in text
+
+
+def test_a_notice_date_before_the_award_decision_is_warned_not_refused(tmp_path: Path) -> None:
+    decided = load_tender(MINI).info.award_decision_date
+    assert decided == date(2026, 12, 1)
+    result = CliRunner().invoke(
+        cli.cli,
+        [
+            "report",
+            str(MINI),
+            "--out",
+            str(tmp_path),
+            "--only",
+            "letters",
+            *["--notice-date", "2026-11-30"],
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: --notice-date 2026-11-30 is before the award decision date 2026-12-01"
+        in result.stderr
+    )
+    assert sorted(p.name for p in (tmp_path / "letters").iterdir()) == [
+        "B1.pdf",
+        "B2.pdf",
+        "B3.pdf",
+    ]

@@ -46,11 +46,21 @@ def test_pcr2015_ten_calendar_days_moved_to_a_working_day(notice: date, end: dat
 
 
 def test_descriptions_name_the_dates() -> None:
-    assert "ends at midnight at the end of Tuesday 7 January 2025" in (
-        standstill("pa2023", date(2024, 12, 24)).description
-    )
+    pa = standstill("pa2023", date(2024, 12, 24)).description
+    # The assessment summary is sent before the contract award notice is published (s.50).
+    assert pa.startswith("The standstill period begins on the day the contract award notice")
+    assert "to be published on Tuesday 24 December 2024" in pa and "was published" not in pa
+    assert "ends at midnight at the end of Tuesday 7 January 2025" in pa
     text = standstill("pcr2015", date(2016, 8, 19)).description
+    assert "from the day this notice is sent by electronic means, Friday 19 August 2016" in text
     assert "Tuesday 30 August 2016" in text and "Monday 29 August 2016 is not a working day" in text
+
+
+def test_a_notice_on_a_non_working_day_says_where_counting_starts() -> None:
+    # Saturday 6 May 2023; Monday 8 May was the coronation bank holiday.
+    text = standstill("pa2023", date(2023, 5, 6)).description
+    assert "(counting from Tuesday 9 May 2023, the first working day)" in text
+    assert "counting from" not in standstill("pa2023", date(2024, 12, 24)).description
 
 
 def test_substitute_and_one_off_bank_holidays() -> None:
