@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -50,6 +51,8 @@ __all__ = [
     "relax_rule",
     "rule_is_set",
     "rule_label",
+    "rule_name",
+    "rule_order",
 ]
 
 #: The rules whose cost can be measured by removing them, in report order: the tender's
@@ -65,6 +68,18 @@ RULES = (
     BUDGET,
     PROVIDERS_PER_LOT,
 )
+
+#: Each rule's name without its value, for tables that compare it across scenarios.
+RULE_NAMES = {
+    MAX_LOTS: "Lot cap per provider",
+    OWN_MAX_LOTS: "Bidders' own lot limits",
+    CAPACITY: "Bidders' capacities",
+    SHARE: "Share cap",
+    GROUP_MINIMUM: "Group minimum of providers",
+    GROUP_LOTS: "Lot cap per group",
+    BUDGET: "Budget",
+    PROVIDERS_PER_LOT: "Limit on providers per lot",
+}
 
 #: Added to every reason read off an award that is not proven optimal.
 NOT_PROVEN = " (award not proven optimal)"
@@ -316,6 +331,16 @@ def relax_rule(problem: AwardProblem, rule: str) -> AwardProblem:
     else:
         changes = {"rules": problem.rules.model_copy(update={rule: None})}
     return AwardProblem.model_validate({**dict(problem), **changes})
+
+
+def rule_order(rules: Iterable[str]) -> list[str]:
+    """``rules`` in report order (:data:`RULES`), any other key after them by name."""
+    return sorted(rules, key=lambda r: (RULES.index(r) if r in RULES else len(RULES), r))
+
+
+def rule_name(rule: str) -> str:
+    """The rule's plain name ("Share cap") for ``rule``, a key of :data:`RULES`."""
+    return RULE_NAMES.get(rule, rule)
 
 
 def rule_label(problem: AwardProblem, rule: str) -> str:

@@ -394,11 +394,19 @@ def comparison_charts(comparison: Comparison) -> list[tuple[str, Chart]]:
     charts = []
     for name, title, get, fmt, reference in metrics:
         values = [get(r) for r in results]
-        if all(v is None for v in values):
+        if all(not v for v in values):
+            # Nothing to compare (no vacancies anywhere, say): the table already says so.
             continue
         integer = name in ("covered", "vacant", "providers", "changed")
+        # Scores near 90 on an axis from 0: whole points on the axis, two decimals on the bars.
+        tick = (lambda v: f"{v:.0f}") if name == "mean" else fmt
         charts.append(
-            (title, _scenario_bars(name, title, results, values, fmt, reference, integer=integer))
+            (
+                title,
+                _scenario_bars(
+                    name, title, results, values, fmt, reference, integer=integer, tick=tick
+                ),
+            )
         )
     return charts
 
@@ -412,6 +420,7 @@ def _scenario_bars(
     reference: float | None,
     *,
     integer: bool,
+    tick: Callable[[float], str],
 ) -> Chart:
     labels = [_label(r.name) for r in results]
     shown = [v if v is not None else 0.0 for v in values]
@@ -435,7 +444,7 @@ def _scenario_bars(
             ax.text((value or 0.0) + right * 0.01, y, text, va="center")
         if reference is not None:
             ax.axvline(reference, color=VERMILLION, linestyle="--", linewidth=1)
-        ax.xaxis.set_major_formatter(lambda x, _: fmt(x))
+        ax.xaxis.set_major_formatter(lambda x, _: tick(x))
         if integer:
             from matplotlib.ticker import MaxNLocator
 

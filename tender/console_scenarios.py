@@ -90,7 +90,9 @@ def print_comparison(comparison: Comparison, *, console: Console | None = None) 
 
 
 def _print_rule_costs(comparison: Comparison, console: Console) -> None:
-    rules = sorted({c.rule for r in comparison.results for c in r.rule_costs})
+    from optimiser.explain import rule_name, rule_order
+
+    rules = rule_order({c.rule for r in comparison.results for c in r.rule_costs})
     if not rules:
         return
     hours_weighted = comparison.objective == "hours_weighted"
@@ -101,7 +103,8 @@ def _print_rule_costs(comparison: Comparison, console: Console) -> None:
         "and the change in annual cost",
         title_justify="left",
     )
-    table.add_column("Rule", no_wrap=True, min_width=max(len(rule) for rule in rules))
+    names = {rule: rule_name(rule) for rule in rules}
+    table.add_column("Rule", no_wrap=True, min_width=max(len(name) for name in names.values()))
     shown = [r for r in comparison.results if r.rule_costs]
     for r in shown:
         table.add_column(escape(r.name), justify="right")
@@ -122,7 +125,7 @@ def _print_rule_costs(comparison: Comparison, console: Console) -> None:
                     f"{per}{cost.score_gain:+,.1f}, "
                     f"{sign}{whole_money(cost.cost_change, comparison.currency)}{filled}"
                 )
-        table.add_row(rule, *cells)
+        table.add_row(names[rule], *cells)
     console.print(table)
     if hours_weighted:
         console.print(

@@ -26,7 +26,7 @@ import jinja2
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from optimiser.explain import Explanation
+from optimiser.explain import Explanation, rule_name, rule_order
 from tender import __version__
 from tender.award import Award
 from tender.explain import lost_reason
@@ -406,6 +406,7 @@ def _to_bidder(reason: str, bidder_id: str) -> str:
     """The optimiser's reason (said of a bidder) as a letter says it to that bidder."""
     return (
         reason.replace("at its ", "you had reached your ")
+        .replace("more than its capacity", "more than your capacity")
         .replace("(it holds ", "(you are appointed to lots ")
         .replace(
             f"with {bidder_id} elsewhere or out", "with your tender placed elsewhere or not at all"
@@ -570,7 +571,7 @@ def _rule_cost_rows(comparison: Any) -> list[tuple[str, list[list[str]]]]:
     """Per rule, one cell per scenario with rule costs: lines of text, as the table shows."""
     shown = [r for r in comparison.results if r.rule_costs]
     rows = []
-    for rule in sorted({c.rule for r in shown for c in r.rule_costs}):
+    for rule in rule_order({c.rule for r in shown for c in r.rule_costs}):
         cells = []
         for r in shown:
             cost = next((c for c in r.rule_costs if c.rule == rule), None)
@@ -580,12 +581,19 @@ def _rule_cost_rows(comparison: Any) -> list[tuple[str, list[list[str]]]]:
                 cells.append(["not binding"])
             else:
                 sign = "+" if cost.cost_change >= 0 else ""
-                lines = [
-                    f"{cost.score_gain:+,.1f} score",
+                points = r.points(cost, comparison.objective)
+                unit = (
+                    "points per hour"
+                    if comparison.objective == "hours_weighted"
+                    else ("points per lot")
+                )
+                lines = [f"{points:+.2f} {unit}"] if points is not None else []
+                lines += [
+                    f"({cost.score_gain:+,.1f} score)",
                     f"{sign}{money(cost.cost_change, comparison.currency, 0)} a year",
                 ]
                 if cost.vacancies_filled:
                     lines.append(f"{cost.vacancies_filled} more places filled")
                 cells.append(lines)
-        rows.append((rule, cells))
+        rows.append((rule_name(rule), cells))
     return rows

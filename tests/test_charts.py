@@ -273,3 +273,32 @@ def test_dejavu_sans_is_matplotlibs_own_copy() -> None:
 )
 def test_short_money(value: float, currency: str, text: str) -> None:
     assert charts._short_money(value, currency) == text
+
+
+def test_comparison_leaves_out_a_metric_that_is_zero_everywhere() -> None:
+    from tender.compare import Comparison, ScenarioResult
+
+    def result(name: str, vacant: int, changed: int | None) -> ScenarioResult:
+        return ScenarioResult(
+            name=name,
+            description="",
+            lots=2,
+            lots_covered=2,
+            places_vacant=vacant,
+            providers=2,
+            mean_score=88.5,
+            lots_changed=changed,
+            status="optimal",
+            proven=True,
+        )
+
+    comparison = Comparison(
+        tender_id="t",
+        currency="GBP",
+        objective="hours_weighted",
+        results=(result("baseline", 0, None), result("other", 0, 1)),
+    )
+    titles = [title for title, _ in charts.comparison_charts(comparison)]
+    assert "Vacant places" not in titles
+    assert "Lots changing hands against the baseline" in titles
+    assert "Mean score of the appointed bids" in titles

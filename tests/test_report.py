@@ -371,3 +371,17 @@ def test_a_notice_date_before_the_award_decision_is_warned_not_refused(tmp_path:
         "B2.pdf",
         "B3.pdf",
     ]
+
+
+def test_reasons_are_said_to_the_bidder() -> None:
+    from tender.report import _to_bidder
+
+    assert _to_bidder("at its share cap (15% of tendered hours) (it holds 12, 14)", "B01") == (
+        "you had reached your share cap (15% of tendered hours) (you are appointed to lots 12, 14)"
+    )
+    assert _to_bidder(
+        "this lot alone (3,900 h/week) is more than its capacity (2,500 h/week)", "B01"
+    ) == ("this lot alone (3,900 h/week) is more than your capacity (2,500 h/week)")
+    assert _to_bidder("the award as a whole scores higher with B01 elsewhere or out", "B01") == (
+        "the award as a whole scores higher with your tender placed elsewhere or not at all"
+    )

@@ -283,3 +283,17 @@ def test_compare_measures_a_given_baseline_without_solving_it() -> None:
     assert baseline.points(cost, "hours_weighted") == pytest.approx(0.1)
     # With objective = "score": the gain over the 3 lots.
     assert baseline.points(cost, "score") == pytest.approx(250.0)
+
+
+def test_rules_are_named_plainly_and_listed_in_report_order() -> None:
+    from optimiser.explain import rule_name, rule_order
+
+    keys = ["budget_per_year", "max_share_of_hours", "future_rule", "max_lots_per_bidder"]
+    assert rule_order(keys) == [
+        "max_lots_per_bidder",
+        "max_share_of_hours",
+        "budget_per_year",
+        "future_rule",
+    ]
+    assert rule_name("max_share_of_hours") == "Share cap"
+    assert rule_name("future_rule") == "future_rule"

@@ -28,7 +28,7 @@ def test_compare_htlah_with_shipped_scenarios(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     for heading in ("Lots covered", "Lots changing hands", "HHI", "SME share", "Headroom"):
         assert heading in result.output
-    assert "max_share_of_hours" in result.output  # the rule cost table
+    assert "Share cap" in result.output  # the rule cost table, rules by their plain names
     rows = list(csv.DictReader(io.StringIO((out / "compare.csv").read_text(encoding="utf-8"))))
     names = [r["scenario"] for r in rows]
     assert names[0] == "baseline"
@@ -54,6 +54,7 @@ def test_compare_htlah_with_shipped_scenarios(tmp_path: Path) -> None:
     assert "lotting options compared" in text
     assert "no-share-cap" in text
     assert "What each rule costs" in text
+    assert "Share cap" in text and "points per hour" in text
     assert "Bar chart" not in text  # chart descriptions are aria labels, not page text
     data = json.loads((out / "compare.json").read_text())
     assert data["results"][0]["awarded"]["12"] == ["B01"]
