@@ -176,9 +176,22 @@ def _print_totals(award: Award, console: Console) -> None:
     console.print(escape("\n".join(lines)))
 
 
+#: Reserve rows printed as a table; above this a line says where the list is (a large
+#: tender has a hundred thousand, which a terminal table takes minutes to draw).
+RESERVES_SHOWN = 300
+
+
 def _print_reserves(award: Award, console: Console) -> None:
     """Each lot's compliant bidders not appointed, best rank first: the back-up framework."""
-    if not any(o.reserves for o in award.lots):
+    count = sum(len(o.reserves) for o in award.lots)
+    if not count:
+        return
+    if count > RESERVES_SHOWN:
+        lots = sum(1 for o in award.lots if o.reserves)
+        console.print(
+            f"Ranked reserves: {count:,} compliant bids not appointed, in {lots:,} lots; "
+            "each lot's, best first, are in award.json and `tender explain --lot ID`."
+        )
         return
     names = {b.bidder_id: b.name for b in award.tender.bidders}
     scored = {(b.lot_id, b.bidder_id): b for b in award.scores.bids}

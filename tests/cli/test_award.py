@@ -206,6 +206,23 @@ def test_ranked_reserves_are_shown_with_names_ranks_and_totals() -> None:
     assert f"  Ranked reserves: {listed}." in explained.output
 
 
+def test_many_reserves_are_summed_up_not_drawn(monkeypatch) -> None:
+    import tender.console
+
+    # As if leeds-2015's reserves were a large tender's hundred thousand.
+    monkeypatch.setattr(tender.console, "RESERVES_SHOWN", 3)
+    award = json.loads((GOLDEN / "leeds-2015" / "award.json").read_text())
+    count = sum(len(o["reserves"]) for o in award["lots"])
+    lots = sum(1 for o in award["lots"] if o["reserves"])
+    result = invoke("award", str(FIXTURES / "leeds-2015"))
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Ranked reserves: {count} compliant bids not appointed, in {lots} lots; each lot's, "
+        "best first, are in award.json and `tender explain --lot ID`."
+    ) in " ".join(result.output.split())
+    assert "│ N1 North West │ 1 │" not in " ".join(result.output.split())
+
+
 def test_alternatives_not_searched_are_said_and_can_be_asked_for(monkeypatch) -> None:
     import optimiser.solve
 
