@@ -89,14 +89,14 @@ class HighsModel:
         """The HiGHS version, as it reports it."""
         return str(self._highs.version())
 
-    def add_rows(self, rows: Iterable[pulp.LpConstraint]) -> None:
+    def add_rows(self, rows: Iterable[tuple[str, pulp.LpConstraint]]) -> None:
         """Add rows for good (hard rows, level fixes, the canonical walk's decisions)."""
         lower: list[float] = []
         upper: list[float] = []
         starts: list[int] = []
         index: list[int] = []
         value: list[float] = []
-        for row in rows:
+        for _, row in rows:
             starts.append(len(index))
             for var, coefficient in row.items():
                 if coefficient:

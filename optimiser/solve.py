@@ -203,7 +203,7 @@ class _Backend(Protocol):
 
     def add_rows(self, rows: list[tuple[str, pulp.LpConstraint]]) -> None: ...
 
-    def fix_implied(self, value: float) -> None: ...
+    def fix_implied(self, value: float) -> int: ...
 
     def solve(
         self,
@@ -215,34 +215,7 @@ class _Backend(Protocol):
     ) -> SolveOutcome: ...
 
 
-class _Highs:
-    """HiGHS, holding the model and its basis across solves (:mod:`optimiser.highs`)."""
-
-    def __init__(self, model: AwardModel) -> None:
-        self._model = HighsModel(model.all_variables(), [row for _, row in model.rows])
-
-    @property
-    def names(self) -> list[str]:
-        return self._model.names
-
-    def add_rows(self, rows: list[tuple[str, pulp.LpConstraint]]) -> None:
-        self._model.add_rows(row for _, row in rows)
-
-    def fix_implied(self, value: float) -> None:
-        self._model.fix_implied(value)
-
-    def solve(
-        self,
-        objective: pulp.LpAffineExpression,
-        *,
-        time_limit: float,
-        mip_gap: float,
-        start: dict[str, float] | None,
-    ) -> SolveOutcome:
-        return self._model.solve(objective, time_limit=time_limit, mip_gap=mip_gap, start=start)
-
-
-class _Pulp:
+class _Cbc:
     """CBC, which PuLP runs on the whole problem at each solve (it is a separate program)."""
 
     def __init__(self, kind: str, model: AwardModel) -> None:
@@ -257,8 +230,9 @@ class _Pulp:
         for name, row in rows:
             self._prob.addConstraint(row, name)
 
-    def fix_implied(self, value: float) -> None:
+    def fix_implied(self, value: float) -> int:
         """CBC reports no reduced costs through PuLP: nothing to fix."""
+        return 0
 
     def solve(
         self,
@@ -321,9 +295,9 @@ class _Run:
         backend = self._backends.get(kind)
         if backend is None:
             if self.solver == "highs":
-                backend = _Highs(self.model)
+                backend = HighsModel(self.model.all_variables(), self.model.rows)
             else:
-                backend = _Pulp(kind, self.model)
+                backend = _Cbc(kind, self.model)
             self._backends[kind] = backend
             self._added[kind] = 0
         limit = len(self.fixes) if kind == "main" else self.objective_fixes

@@ -15,7 +15,7 @@ def knapsack() -> tuple[HighsModel, list[pulp.LpVariable]]:
     owner = pulp.LpProblem("k", pulp.LpMinimize)
     items = [owner.add_variable(f"x{i}", 0, 1, cat=pulp.LpBinary) for i in range(3)]
     row = pulp.LpAffineExpression([(x, 2) for x in items]) <= 3
-    return HighsModel(items, [row]), items
+    return HighsModel(items, [("knapsack", row)]), items
 
 
 def count_branches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -35,7 +35,7 @@ def test_an_integral_relaxation_proves_the_level_without_branching(monkeypatch) 
     calls = count_branches(monkeypatch)
     # Take at most one item (the knapsack row allows one and a half): the relaxation's
     # optimum, item x1 alone, is already 0/1.
-    model.add_rows([pulp.LpAffineExpression([(x, 1) for x in items]) <= 1])
+    model.add_rows([("one", pulp.LpAffineExpression([(x, 1) for x in items]) <= 1)])
     outcome = model.solve(
         pulp.LpAffineExpression([(items[0], -3), (items[1], -5), (items[2], -4)]),
         time_limit=10,

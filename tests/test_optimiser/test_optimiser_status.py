@@ -95,8 +95,8 @@ def test_forbid_with_full_coverage_solves(solver: str) -> None:
 
 def fake_solves(monkeypatch: pytest.MonkeyPatch, fake: Callable[..., SolveOutcome]) -> None:
     """Every solve of either solver's model answers ``fake(model, objective, **options)``."""
-    monkeypatch.setattr(optimiser.solve._Highs, "solve", fake)
-    monkeypatch.setattr(optimiser.solve._Pulp, "solve", fake)
+    monkeypatch.setattr(optimiser.solve.HighsModel, "solve", fake)
+    monkeypatch.setattr(optimiser.solve._Cbc, "solve", fake)
 
 
 def nothing(model: object, objective: pulp.LpAffineExpression, **options: object) -> SolveOutcome:
