@@ -51,6 +51,17 @@ def files_under(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
+def wait_for_mark(process: subprocess.Popen[str]) -> None:
+    """Read the driver's stderr up to the line MARK, where it holds for the signal."""
+    assert process.stderr is not None
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if line.strip() == "MARK":
+            break
+    assert seen and seen[-1].strip() == "MARK", "".join(seen)
+
+
 @pytest.mark.parametrize("phase", ["rendering", "writing"])
 def test_sigint_mid_report_exits_130_and_leaves_nothing(phase: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
@@ -60,13 +71,7 @@ def test_sigint_mid_report_exits_130_and_leaves_nothing(phase: str, tmp_path: Pa
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert process.stderr is not None
-    seen = []
-    for line in process.stderr:
-        seen.append(line)
-        if line.strip() == "MARK":
-            break
-    assert seen and seen[-1].strip() == "MARK", "".join(seen)
+    wait_for_mark(process)
     if phase == "writing":
         assert files_under(out), "the driver holds after the first file is written"
     process.send_signal(signal.SIGINT)
@@ -113,13 +118,7 @@ def test_ctrl_c_while_the_pool_renders_letters_stops_within_seconds(tmp_path: Pa
         text=True,
         start_new_session=True,  # its own process group, as a terminal's foreground job
     )
-    assert process.stderr is not None
-    seen = []
-    for line in process.stderr:
-        seen.append(line)
-        if line.strip() == "MARK":
-            break
-    assert seen and seen[-1].strip() == "MARK", "".join(seen)
+    wait_for_mark(process)
     signalled = time.monotonic()
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
