@@ -224,6 +224,8 @@ class AwardModel:
     #: All awarded hours (hundredths), for a share cap on the ``awarded`` basis.
     w: pulp.LpVariable | None = None
     rows: list[tuple[str, pulp.LpConstraint]] = field(default_factory=list)
+    #: Each group's row asking for its minimum of distinct providers, by name.
+    group_rows: dict[str, str] = field(default_factory=dict)
     _row_names: set[str] = field(default_factory=set)
     _weighted: dict[int, tuple[dict[Key, int], pulp.LpAffineExpression]] = field(
         default_factory=dict
@@ -269,12 +271,13 @@ class AwardModel:
             for group, name in zip(groups, _names("s", [(g,) for g in groups]), strict=True):
                 self.s[group] = owner.add_variable(name, 0, need, cat=pulp.LpInteger)
 
-    def _add(self, name: str, constraint: pulp.LpConstraint) -> None:
+    def _add(self, name: str, constraint: pulp.LpConstraint) -> str:
         # Sanitised ids can clash ("L-1" and "L_1"); PuLP refuses duplicate row names.
         if name in self._row_names:
             name = f"{name}_{len(self.rows)}"
         self._row_names.add(name)
         self.rows.append((name, constraint))
+        return name
 
     # --- rows --------------------------------------------------------------------------
 
@@ -354,7 +357,7 @@ class AwardModel:
         for group in sorted(self.s):
             tag = _names("", [(group,)])[0]
             terms = [*members[group], (self.s[group], 1)]
-            self._add(f"providers{tag}", _row(terms, _GE, need))
+            self.group_rows[group] = self._add(f"providers{tag}", _row(terms, _GE, need))
 
     def _budget_row(self) -> None:
         budget = self.data.budget
@@ -362,6 +365,40 @@ class AwardModel:
             return
         spent = [(self.x[k], self.data.pence[k]) for k in self.data.keys]
         self._add("budget", _row(spent, _LE, budget))
+
+    def implied_group_rows(self, vacancies: int) -> list[str]:
+        """The group rows no award with at most ``vacancies`` unfilled places can break.
+
+        A group's lots have ``P`` places to fill; with at most ``vacancies`` of all places
+        unfilled, at least ``P - vacancies`` are filled, and no bidder fills more than
+        ``c`` of them (its lots bid on there, its lot limit, its limit per group), so at
+        least ``ceil((P - vacancies) / c)`` providers are appointed there. Where that meets
+        the group's minimum the row (and its provider columns) only slows the relaxations:
+        HTLAH's rule of two providers per locality, once every lot is filled, is met by any
+        award whose bidders hold at most three lots each.
+        """
+        need = self.problem.rules.min_providers_per_group
+        if not need or not self.group_rows:
+            return []
+        per_group = self.problem.rules.max_lots_per_bidder_per_group
+        places: dict[str, int] = defaultdict(int)
+        for lot in self.problem.lots:
+            places[lot.group] += lot.min_providers
+        bid_on: dict[tuple[str, str], int] = defaultdict(int)
+        for lot_id, bidder_id in self.data.keys:
+            bid_on[(bidder_id, self.problem.lot(lot_id).group)] += 1
+        most: dict[str, int] = defaultdict(int)
+        for (bidder_id, group), count in bid_on.items():
+            for limit in (self.data.max_lots[bidder_id], per_group):
+                if limit is not None:
+                    count = min(count, limit)
+            most[group] = max(most[group], count)
+        implied = []
+        for group, name in sorted(self.group_rows.items()):
+            filled = places[group] - vacancies
+            if most[group] > 0 and filled > 0 and -(-filled // most[group]) >= need:
+                implied.append(name)
+        return implied
 
     # --- objective levels --------------------------------------------------------------
 

@@ -205,6 +205,8 @@ class _Backend(Protocol):
 
     def fix_implied(self, value: float) -> int: ...
 
+    def relax(self, names: list[str]) -> None: ...
+
     def solve(
         self,
         objective: pulp.LpAffineExpression,
@@ -233,6 +235,9 @@ class _Cbc:
     def fix_implied(self, value: float) -> int:
         """CBC reports no reduced costs through PuLP: nothing to fix."""
         return 0
+
+    def relax(self, names: list[str]) -> None:
+        """Implied rows stay: they change no award, and PuLP 4 drops removing rows by name."""
 
     def solve(
         self,
@@ -279,6 +284,8 @@ class _Run:
     _start: tuple[frozenset[Key], dict[str, float]] | None = None
     _added: dict[str, int] = field(default_factory=dict)
     _decided: int = 0
+    #: Rows the coverage level's fix implies (see AwardModel.implied_group_rows).
+    implied: list[str] = field(default_factory=list)
 
     # --- one solve ---------------------------------------------------------------------
 
@@ -295,13 +302,17 @@ class _Run:
         backend = self._backends.get(kind)
         if backend is None:
             if self.solver == "highs":
-                backend = HighsModel(self.model.all_variables(), self.model.rows)
+                lots = {var.name: key[0] for key, var in self.model.x.items()}
+                backend = HighsModel(self.model.all_variables(), self.model.rows, groups=lots)
             else:
                 backend = _Cbc(kind, self.model)
             self._backends[kind] = backend
             self._added[kind] = 0
         limit = len(self.fixes) if kind == "main" else self.objective_fixes
-        backend.add_rows(self.fixes[self._added[kind] : limit])
+        if self._added[kind] < limit:
+            backend.add_rows(self.fixes[self._added[kind] : limit])
+            # Every backend has the coverage fix (the first fix), which implies these.
+            backend.relax(self.implied)
         self._added[kind] = limit
         return backend
 
@@ -400,9 +411,11 @@ class _Run:
                 # A constant level (no slack, or all weights zero) cannot change the award.
                 continue
             self._solve_level(level)
+            value = self.reports[-1].value or 0
             if level.name == "coverage":
                 self.coverage_proven = self.proven
-            value = self.reports[-1].value or 0
+                held = award_levels(self.problem, self.data, self.award or frozenset())
+                self.implied = self.model.implied_group_rows(held.vacancies)
             fixes = level.fix(value)
             for i, row in enumerate(fixes):
                 if row.keys():  # no group rule: the shortfall row would be empty

@@ -362,7 +362,10 @@ def test_the_model_rounding_may_split_an_exact_cost_tie(solver: str) -> None:
 # the variable values read back (seed 212, score level: -4,112,500, the brute-force optimum,
 # against 1,962,500 from the values; seed 20, tie-break level: -31 against 29). Found by
 # running the property above over seeds 0-399; kept now that HiGHS is driven directly.
-HIGHS_MISMATCH_SEEDS = (20, 212)
+# Seed 2006: HiGHS's own MIP solver, given the start award, reported -3,700,000 at the
+# score level and returned an award worth -3,075,000 (optimiser.highs now solves it again
+# without the start and presolve); found by the sifting property of test_optimiser_highs.
+HIGHS_MISMATCH_SEEDS = (20, 212, 2006)
 
 
 @pytest.mark.parametrize("seed", HIGHS_MISMATCH_SEEDS)

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pulp
 import pytest
-from optimiser_cases import make_problem
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from optimiser_cases import brute_force, make_problem
+from test_optimiser_bruteforce import random_problem
 
+import optimiser.highs
 from optimiser import SolveStatus, solve_award
 from optimiser.highs import HighsModel
+from optimiser.model import AwardModel
 
 
 def knapsack() -> tuple[HighsModel, list[pulp.LpVariable]]:
@@ -104,3 +109,77 @@ def test_reduced_cost_fixing_keeps_the_ties_free() -> None:
     assert result.awarded == (("L1", "B"), ("L2", "C"))
     assert result.awarded == solve_award(problem, solver="cbc").awarded
     assert fixed and fixed[0] > 0
+
+
+# --- sifting ---------------------------------------------------------------------------------
+
+
+def sift_everything(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Sift every first relaxation, one column per lot at a time; count the rounds."""
+    rounds: list[int] = []
+    relaxation = HighsModel._relaxation
+
+    def counted(self: HighsModel, seconds: float, **kwargs: object) -> object:
+        rounds.append(1)
+        return relaxation(self, seconds, **kwargs)
+
+    monkeypatch.setattr(optimiser.highs, "SIFT_FROM", 1)
+    monkeypatch.setattr(optimiser.highs, "SIFT_START", 1)
+    monkeypatch.setattr(optimiser.highs, "SIFT_ADD", 1)
+    monkeypatch.setattr(HighsModel, "_relaxation", counted)
+    return rounds
+
+
+def test_sifting_finds_the_whole_relaxations_optimum(monkeypatch) -> None:
+    # Two lots, three bidders; each bidder one lot at most. Each lot's best bid is A's, so
+    # the first subset (A on both lots) holds A at one lot; B and C come in by their
+    # reduced costs: the optimum A on L1 (9) and C on L2 (7) beats A on L2 (8) and B on L1
+    # (5), and is the whole problem's.
+    owner = pulp.LpProblem("s", pulp.LpMinimize)
+    weights = {("L1", "A"): 9, ("L1", "B"): 5, ("L2", "A"): 8, ("L2", "C"): 7, ("L2", "B"): 1}
+    x = {k: owner.add_variable(f"x_{k[0]}_{k[1]}", 0, 1, cat=pulp.LpBinary) for k in weights}
+    rows = [
+        (f"lot_{lot}", pulp.LpAffineExpression([(v, 1) for k, v in x.items() if k[0] == lot]) <= 1)
+        for lot in ("L1", "L2")
+    ] + [
+        (f"one_{b}", pulp.LpAffineExpression([(v, 1) for k, v in x.items() if k[1] == b]) <= 1)
+        for b in ("A", "B", "C")
+    ]
+    rounds = sift_everything(monkeypatch)
+    model = HighsModel(list(x.values()), rows, groups={v.name: k[0] for k, v in x.items()})
+    objective = pulp.LpAffineExpression([(x[k], -w) for k, w in weights.items()])
+    outcome = model.solve(objective, time_limit=10, mip_gap=0)
+    assert outcome.status is SolveStatus.OPTIMAL
+    assert outcome.objective == -16
+    assert {k for k, v in x.items() if outcome.values[v.name] > 0.5} == {("L1", "A"), ("L2", "C")}
+    assert len(rounds) >= 2  # the first subset (one column per lot) could not be it
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.integers(0, 2**32 - 1))
+def test_sifted_awards_equal_brute_force(seed: int) -> None:
+    problem = random_problem(seed)
+    best = brute_force(problem)
+    with pytest.MonkeyPatch.context() as patch:
+        sift_everything(patch)
+        result = solve_award(problem, solver="highs", alternatives=False)
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.awarded == best.award
+
+
+# --- group rows implied by coverage ------------------------------------------------------------
+
+
+def test_a_full_award_implies_two_providers_where_nobody_holds_more_than_three_lots() -> None:
+    # G1 has 4 lots of one place: filled, with nobody on more than 3 lots, at least
+    # ceil(4 / 3) = 2 providers. G2 has 2 lots: one bidder may hold both, so its rule stays.
+    lots = [(f"L{i}", "G1", 10) for i in range(1, 5)] + [("L5", "G2", 10), ("L6", "G2", 10)]
+    bids = [(lot, b, 70, 16) for lot, *_ in lots for b in ("A", "B")]
+    problem = make_problem(lots, bids, max_lots_per_bidder=3, min_providers_per_group=2)
+    model = AwardModel.build(problem)
+    assert model.implied_group_rows(0) == [model.group_rows["G1"]]
+    # One place may be unfilled: G1 then has 3 filled, which one bidder could hold alone.
+    assert model.implied_group_rows(1) == []
+    # Without a lot limit a bidder could hold all of G1.
+    unlimited = AwardModel.build(make_problem(lots, bids, min_providers_per_group=2))
+    assert unlimited.implied_group_rows(0) == []
