@@ -368,3 +368,24 @@ def test_west_leics_rules_fit_three_lots(tmp_path: Path) -> None:
     data = json.loads(invoke("award", str(folder), "--json").stdout)
     assert [o["vacant_places"] for o in data["lots"]] == [0, 0, 0]
     assert all(o["appointments"] for o in data["lots"])
+
+
+def test_a_long_award_is_printed_as_plain_columns_with_every_row(monkeypatch) -> None:
+    import tender.console
+
+    # As if leeds-2015 had a thousand lots: plain columns, every appointment still shown.
+    monkeypatch.setattr(tender.console, "AWARD_ROWS_DRAWN", 1)
+    award = json.loads((GOLDEN / "leeds-2015" / "award.json").read_text())
+    result = invoke("award", str(FIXTURES / "leeds-2015"))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("Lot "))
+    assert lines[header].split() == [
+        "Lot", "Group", "Hours/wk", "Provider", "Score", "Rate", "Weekly", "Annual"
+    ]  # fmt: skip
+    assert set(lines[header + 1]) == {"-", " "}
+    appointed = [(o["lot_id"], a["bidder_id"]) for o in award["lots"] for a in o["appointments"]]
+    body = lines[header + 2 : header + 2 + len(appointed)]
+    for (lot_id, bidder_id), row in zip(appointed, body, strict=True):
+        assert row.startswith(f"{lot_id} ") and f"  {bidder_id} " in row
+    assert "│" not in "\n".join(body)
