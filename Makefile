@@ -31,7 +31,7 @@ test: lint
 check-corpus: $(STAMP)
 	$(BIN)/python -m pytest -q tests/test_reliability_corpus.py
 
-# The performance benchmark (bench/run.py): one table and the issue-10 goals; about 40 minutes.
+# The performance benchmark (bench/run.py): one table and the issue-10 goals; about 70 minutes.
 # BENCH_ARGS="--quick" for the examples and 200x100 only; results in bench/results/.
 .PHONY: bench
 bench: $(STAMP)

@@ -14,7 +14,8 @@ per configuration, so each gets a fresh interpreter and its own peak memory
    does once the tender is loaded (score, award, explanations, charts, the report and every
    letter); and, for HTLAH, the same HTML rendered by WeasyPrint directly, one document
    after another (``weasyprint``);
-4. ``model`` (``AwardModel.build``), ``greedy`` (:mod:`bench.greedy`), ``mps`` (the raw
+4. ``greedy`` (:mod:`bench.greedy`), right after the first award so that a configuration
+   stopped later still has its gap; then ``model`` (``AwardModel.build``), ``mps`` (the raw
    floor's file) and the raw solves (:mod:`bench.raw`).
 
 The result file is rewritten after every step, and names the step under way, so a
@@ -246,6 +247,9 @@ def _awards(
         if kept is not None and "write" not in rec.data["steps"]:
             with rec.step("write", limit):
                 (out / "award.csv").write_bytes(award_csv(kept))
+            if not config.only_award:
+                # Next to the first award, so that a run stopped later still has its gap.
+                _greedy(config, rec, award_problem)
     # The pipeline's peak: this process (HiGHS runs in it) and any CBC process at once.
     steps = rec.data["steps"]
     sampled = [steps[n]["peak_mb"] for n in ("load", "score", "problem", "write") if n in steps]
@@ -285,10 +289,20 @@ def _weasyprint(pages: list[str]) -> None:
         )
 
 
-def _floor(config: Config, rec: _Recorder, problem: Any, out: Path) -> None:
+def _greedy(config: Config, rec: _Recorder, problem: Any) -> None:
+    """The spreadsheet-style award (:mod:`bench.greedy`), valued as the optimiser values it."""
     from bench.greedy import greedy_award
+
+    with rec.step("greedy", config.time_limit) as step:
+        greedy = greedy_award(problem)
+        step.update(asdict(greedy))
+        del step["awarded"]
+        step["violations"] = list(greedy.violations)[:5]
+
+
+def _floor(config: Config, rec: _Recorder, problem: Any, out: Path) -> None:
     from bench.raw import solve_raw_cbc, solve_raw_highs, write_score_mps
-    from optimiser.model import AwardModel, integer_data
+    from optimiser.model import AwardModel
 
     limit = config.time_limit
     model = None
@@ -297,11 +311,6 @@ def _floor(config: Config, rec: _Recorder, problem: Any, out: Path) -> None:
         step["variables"] = len(model.all_variables())
         step["rows"] = len(model.rows)
         step["nonzeros"] = sum(len(row) for _, row in model.rows)
-    with rec.step("greedy", limit) as step:
-        greedy = greedy_award(problem, model.data if model is not None else integer_data(problem))
-        step.update(asdict(greedy))
-        del step["awarded"]
-        step["violations"] = list(greedy.violations)[:5]
     if not rec.ok("model") or model is None:
         return
     mps = out / "score.mps"

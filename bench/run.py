@@ -14,8 +14,9 @@ Nothing is asserted: timings are noisy and machine-bound. ``--out`` (default
 with a machine description as ``.json``.
 
 How long it takes, on the 2-core machine of ``bench/results/`` with the default 120 s per
-solve: about 40 minutes for all sizes (most of it 1000 x 500 and 2000 x 1000, where solves
-run to their limits), about 6 minutes with ``--quick``. A configuration that runs out of
+solve: about 70 minutes for all sizes (most of it 1000 x 500 and 2000 x 1000, where solves
+run to their limits), about 6 minutes with ``--quick``; ``--budget`` (default 90 minutes)
+stops it sooner, reporting what was left as not run. A configuration that runs out of
 time in a step records ``time limit`` and the run carries on; one that uses more than
 ``--memory-limit`` MB is stopped and records ``memory limit``.
 
@@ -348,7 +349,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--budget",
         type=float,
-        default=45.0,
+        default=90.0,
         help="minutes for the whole run; what is left then is reported as not run (0: none)",
     )
     parser.add_argument("--memory-limit", type=float, default=8192.0, help="MB per configuration")
