@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -376,6 +376,8 @@ def closest(name: str, known: Iterable[str]) -> str | None:
 def _duplicates(
     table: str, keys: list[tuple[str | None, ...]], column: str, label: str, row_of: RowOf
 ) -> Iterator[RefProblem]:
+    if len(set(keys)) == len(keys):
+        return  # the usual case, told without a loop over every row
     seen: dict[tuple[str | None, ...], int] = {}
     for index, key in enumerate(keys):
         if key in seen:
@@ -520,6 +522,8 @@ def _marks_without_bids(
     unread: Unread,
 ) -> Iterator[RefProblem]:
     """A mark for a lot its bidder did not bid on is never used: a slip in bidder or lot."""
+    if all(row.lot_id is None for row in (*marks, *moderation)):
+        return  # no lot marks: no need to index every bid
     placed = {(b.bidder_id, b.lot_id) for b in bids}
     for table, rows in (("marks.csv", marks), ("moderation.csv", moderation)):
         for index, row in enumerate(rows):
@@ -596,6 +600,13 @@ def find_reference_problems(
     lots_by_id = {lot.lot_id: lot for lot in lots}
     bidder_ids = {b.bidder_id for b in bidders}
     criteria_by_id = {c.id: c for c in criteria}
+    # Worked out once per band, not per bid: ``for_band`` builds a model on every call.
+    needs_share = price is not None and price.reablement_share is None
+    unpriced_bands = (
+        {band for band in {lot.band for lot in lots} if price.for_band(band).fixed_rate is None}
+        if evaluation is not None and price is not None and evaluation.price_method == "fixed"
+        else set()
+    )
     for index, bid in enumerate(bids):
         if bid.bidder_id not in bidder_ids and not unread.may_hold("bidders.csv", bid.bidder_id):
             problems.append(
@@ -613,7 +624,7 @@ def find_reference_problems(
                     "bids.csv", index, "lot_id", f"unknown lot {bid.lot_id!r} (not in lots.csv)"
                 )
             )
-        if bid.stepped and price is not None and price.reablement_share is None:
+        if needs_share and bid.stepped:
             problems.append(
                 RefProblem(
                     "bids.csv",
@@ -622,14 +633,7 @@ def find_reference_problems(
                     "a stepped tariff needs reablement_share in tender.toml [price]",
                 )
             )
-        if (
-            lot is not None
-            and lot.lot_id not in misbanded
-            and evaluation is not None
-            and price is not None
-            and evaluation.price_method == "fixed"
-            and price.for_band(lot.band).fixed_rate is None
-        ):
+        if lot is not None and lot.band in unpriced_bands and lot.lot_id not in misbanded:
             band = f" or [price.bands.{lot.band}]" if lot.band else ""
             problems.append(
                 RefProblem(
@@ -670,18 +674,26 @@ def _missing_marks(
     if unread.ids.get("marks.csv", ()) is None or unread.ids.get("moderation.csv", ()) is None:
         return  # any bidder's marks may be among those that did not read
     excluded = {b.bidder_id for b in bidders if b.status == "excluded"}
-    have = Counter((m.bidder_id, m.criterion_id, m.lot_id) for m in (*marks, *moderation))
+    have = {(m.bidder_id, m.criterion_id, m.lot_id) for m in (*marks, *moderation)}
+    # A bidder's general marks are the same on every lot it bids on (hundreds, on a large
+    # tender): the criteria they leave open are worked out once per bidder, and only those
+    # are looked for among the lot's own marks.
+    open_criteria: dict[str, list[str]] = {}
     for index, bid in enumerate(bids):
-        if bid.bidder_id in excluded or any(
-            unread.may_hold(table, bid.bidder_id)
-            for table in ("bidders.csv", "marks.csv", "moderation.csv")
-        ):
+        gaps = open_criteria.get(bid.bidder_id)
+        if gaps is None:
+            skipped = bid.bidder_id in excluded or any(
+                unread.may_hold(table, bid.bidder_id)
+                for table in ("bidders.csv", "marks.csv", "moderation.csv")
+            )
+            gaps = open_criteria[bid.bidder_id] = (
+                []
+                if skipped
+                else [c.id for c in criteria if (bid.bidder_id, c.id, None) not in have]
+            )
+        if not gaps:
             continue
-        missing = [
-            c.id
-            for c in criteria
-            if not have[(bid.bidder_id, c.id, bid.lot_id)] and not have[(bid.bidder_id, c.id, None)]
-        ]
+        missing = [c for c in gaps if (bid.bidder_id, c, bid.lot_id) not in have]
         if missing:
             yield RefProblem(
                 "bids.csv",
