@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from tender.errors import MAX_PROBLEMS, InputError, Problem
 from tender.models import (
     ID_PATTERN,
+    REFERENCES_CHECKED,
     Bid,
     Bidder,
     Criterion,
@@ -362,15 +363,20 @@ def _build(
     if problems:
         raise problems.error()
     assert config.info and config.evaluation and config.price and config.rules  # else problems
-    return Tender(
-        info=config.info,
-        evaluation=config.evaluation,
-        criteria=config.criteria,
-        price=config.price,
-        rules=config.rules,
+    fields = {
+        "info": config.info,
+        "evaluation": config.evaluation,
+        "criteria": config.criteria,
+        "price": config.price,
+        "rules": config.rules,
         **models,
-        sources=tuple(sorted(sources, key=lambda s: s.name)),
-    )
+        "sources": tuple(sorted(sources, key=lambda s: s.name)),
+    }
+    # find_reference_problems ran above on these very rows, with the file-only checks too, and
+    # found nothing: Tender need not run it again. Unless some rows went unread with no problem
+    # said (a reader's slip): then it ran on less, and Tender's own run still counts.
+    context = REFERENCES_CHECKED if not unread else None
+    return Tender.model_validate(fields, context=context)
 
 
 def _check_extra_files(folder: Path, problems: _Problems) -> None:

@@ -3,7 +3,8 @@
 Models are frozen (scoring cannot mutate its inputs) and forbid extra fields (an unknown
 column or key is an error, not silently ignored). Checks that need more than one row, such as
 references between files, live in :func:`find_reference_problems`, which both the loader (to
-name file and row) and :class:`Tender` (for tenders built in code) call.
+name file and row) and :class:`Tender` (for tenders built in code) call; once per tender, the
+loader telling :class:`Tender` it has (:data:`REFERENCES_CHECKED`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,22 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Annotated, Literal
+from types import MappingProxyType
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
 
 __all__ = [
     "ID_PATTERN",
+    "REFERENCES_CHECKED",
     "BandPrice",
     "Bid",
     "Bidder",
@@ -704,6 +715,13 @@ def _missing_marks(
             )
 
 
+#: The validation context of a tender whose rows the caller has just passed through
+#: :func:`find_reference_problems`, everything read and nothing found (the loader, which runs
+#: it itself to name file and row): ``Tender.model_validate(fields, context=REFERENCES_CHECKED)``
+#: does not run it a second time over every bid and mark. Any other context runs it.
+REFERENCES_CHECKED: Mapping[str, bool] = MappingProxyType({"references_checked": True})
+
+
 class Tender(_Model):
     """A whole tender as loaded from its folder; the input to scoring and the award."""
 
@@ -719,17 +737,27 @@ class Tender(_Model):
     moderation: tuple[Moderation, ...] = ()
     sources: tuple[SourceFile, ...] = ()
 
-    @model_validator(mode="after")
-    def _references(self) -> Tender:
+    @model_validator(mode="wrap")
+    @classmethod
+    def _references(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Tender], info: ValidationInfo
+    ) -> Tender:
+        if isinstance(data, Tender):
+            # Checked when it was built; as a field of another model (an Award) it would
+            # otherwise be checked again, every bid and mark, on each award.
+            return data
+        tender = handler(data)
+        if info.context is REFERENCES_CHECKED:
+            return tender
         problems = find_reference_problems(
-            evaluation=self.evaluation,
-            criteria=self.criteria,
-            price=self.price,
-            lots=self.lots,
-            bidders=self.bidders,
-            bids=self.bids,
-            marks=self.marks,
-            moderation=self.moderation,
+            evaluation=tender.evaluation,
+            criteria=tender.criteria,
+            price=tender.price,
+            lots=tender.lots,
+            bidders=tender.bidders,
+            bids=tender.bids,
+            marks=tender.marks,
+            moderation=tender.moderation,
         )
         if problems:
             shown = "; ".join(
@@ -740,7 +768,7 @@ class Tender(_Model):
             )
             more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
             raise ValueError(shown + more)
-        return self
+        return tender
 
     @property
     def total_hours(self) -> float:
