@@ -270,16 +270,20 @@ class Bid(_Model):
     reablement_rate: PositiveAmount | None = None
     maintenance_rate: PositiveAmount | None = None
 
-    @model_validator(mode="after")
-    def _one_tariff(self) -> Bid:
-        stepped = (self.reablement_rate is not None, self.maintenance_rate is not None)
-        if self.rate is not None and any(stepped):
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_tariff(cls, data: Any, handler: ModelWrapValidatorHandler[Bid]) -> Bid:
+        if isinstance(data, Bid):
+            return data  # checked when it was built, not again for each tender holding it
+        bid = handler(data)
+        stepped = (bid.reablement_rate is not None, bid.maintenance_rate is not None)
+        if bid.rate is not None and any(stepped):
             raise ValueError("give either rate or reablement_rate and maintenance_rate, not both")
-        if self.rate is None and not all(stepped):
+        if bid.rate is None and not all(stepped):
             if any(stepped):
                 raise ValueError("a stepped tariff needs both reablement_rate and maintenance_rate")
             raise ValueError("no rate: give rate, or reablement_rate and maintenance_rate")
-        return self
+        return bid
 
     @property
     def stepped(self) -> bool:
