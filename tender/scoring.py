@@ -13,6 +13,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import TypeAdapter
@@ -60,6 +61,7 @@ FIXED_RATE_TOLERANCE = 0.005
 #: Totals (and quality, rate) are compared at this many decimals when ranking, so that float
 #: noise from adding points in a different order cannot break a tie.
 RANK_DECIMALS = 9
+_RANK_STEP = 10.0**-RANK_DECIMALS
 
 Flag = Literal["green", "amber", "red"]
 Combine = Literal["mean", "median"]
@@ -229,6 +231,10 @@ def gap_to_above(total_above: float, total: float) -> float:
     Returns:
         The gap in points (0 or more).
     """
+    # Rounding moves a total by half a step at most, so totals further apart than two steps
+    # never round equal: only near-ties need round(), which is slow (it rounds in decimal).
+    if abs(total_above - total) > 2 * _RANK_STEP:
+        return total_above - total
     if round(total_above, RANK_DECIMALS) == round(total, RANK_DECIMALS):
         return 0.0
     return total_above - total
@@ -250,11 +256,21 @@ class _Rankable(Protocol):
 _R = TypeVar("_R", bound=_Rankable)
 
 
+@lru_cache(maxsize=4096, typed=True)
+def _rounded(value: float) -> float:
+    """``round(value, RANK_DECIMALS)``, remembered for the values that recur.
+
+    A bidder's quality points are the same on most of its lots and rates repeat to the
+    penny, while round() to 9 decimals is slow (it rounds in decimal).
+    """
+    return round(value, RANK_DECIMALS)
+
+
 def _rank_key(bid: _Rankable) -> tuple[float, float, float, str]:
     return (
         -round(bid.total, RANK_DECIMALS),
-        -round(bid.quality_points, RANK_DECIMALS),
-        round(bid.rate, RANK_DECIMALS),
+        -_rounded(bid.quality_points),
+        _rounded(bid.rate),
         bid.bidder_id,
     )
 
