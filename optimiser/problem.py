@@ -11,10 +11,18 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    StringConstraints,
+    model_validator,
+)
 
 from tender.models import ID_PATTERN, Rules, Scores, Tender
 
@@ -97,31 +105,40 @@ class AwardProblem(_Model):
     fixed: tuple[tuple[str, str], ...] = ()
     currency: str | None = None
 
-    @model_validator(mode="after")
-    def _references(self) -> AwardProblem:
+    @model_validator(mode="wrap")
+    @classmethod
+    def _references(
+        cls, data: Any, handler: ModelWrapValidatorHandler[AwardProblem]
+    ) -> AwardProblem:
+        if isinstance(data, AwardProblem):
+            # Checked when it was built; as a field of another model (an Award) it would
+            # otherwise be checked again, every candidate.
+            return data
+        problem = handler(data)
         problems: list[str] = []
-        for label, ids in (
-            ("lot", [lot.lot_id for lot in self.lots]),
-            ("bidder", [b.bidder_id for b in self.bidders]),
-            ("candidate", [f"{c.bidder_id}/{c.lot_id}" for c in self.candidates]),
-        ):
-            twice = sorted(k for k, n in Counter(ids).items() if n > 1)
-            if twice:
-                problems.append(f"duplicate {label} {', '.join(twice)}")
-        lot_ids = {lot.lot_id for lot in self.lots}
-        bidder_ids = {b.bidder_id for b in self.bidders}
-        for c in self.candidates:
+        lot_ids = {lot.lot_id for lot in problem.lots}
+        bidder_ids = {b.bidder_id for b in problem.bidders}
+        keys = {(c.lot_id, c.bidder_id) for c in problem.candidates}
+        # The sets tell whether any id is repeated; which ones, only when some are (ids
+        # hold no "/", so a repeated key is a repeated "bidder/lot").
+        if len(lot_ids) < len(problem.lots):
+            problems.append(f"duplicate lot {_repeated(lot.lot_id for lot in problem.lots)}")
+        if len(bidder_ids) < len(problem.bidders):
+            problems.append(f"duplicate bidder {_repeated(b.bidder_id for b in problem.bidders)}")
+        if len(keys) < len(problem.candidates):
+            named = (f"{c.bidder_id}/{c.lot_id}" for c in problem.candidates)
+            problems.append(f"duplicate candidate {_repeated(named)}")
+        for c in problem.candidates:
             if c.lot_id not in lot_ids:
                 problems.append(f"candidate {c.bidder_id}/{c.lot_id}: unknown lot")
             if c.bidder_id not in bidder_ids:
                 problems.append(f"candidate {c.bidder_id}/{c.lot_id}: unknown bidder")
-        keys = {(c.lot_id, c.bidder_id) for c in self.candidates}
-        for lot_id, bidder_id in self.fixed:
+        for lot_id, bidder_id in problem.fixed:
             if (lot_id, bidder_id) not in keys:
                 problems.append(f"fixed {bidder_id}/{lot_id}: not a candidate")
         if problems:
             raise ValueError("; ".join(problems))
-        return self
+        return problem
 
     @property
     def tendered_hours(self) -> float:
@@ -167,6 +184,11 @@ class AwardProblem(_Model):
         return min(given) if given else None
 
 
+def _repeated(ids: Iterable[str]) -> str:
+    """The ids given more than once, sorted and joined."""
+    return ", ".join(sorted(k for k, n in Counter(ids).items() if n > 1))
+
+
 def build_problem(tender: Tender, scores: Scores) -> AwardProblem:
     """The award problem of a scored tender: effective lot ranges and compliant bids only.
 
@@ -203,24 +225,32 @@ def build_problem(tender: Tender, scores: Scores) -> AwardProblem:
         if b.bidder_id in active
     )
     order = {lot.lot_id: index for index, lot in enumerate(tender.lots)}
-    candidates = tuple(
-        Candidate(
-            bidder_id=bid.bidder_id,
-            lot_id=bid.lot_id,
-            score=min(max(bid.total, 0.0), 100.0),
-            rate=bid.rate,
-            rank=bid.rank,
-        )
-        for bid in sorted(
-            scores.bids, key=lambda b: (order.get(b.lot_id, len(order)), b.rank or 0, b.bidder_id)
-        )
+    awardable = [
+        bid
+        for bid in scores.bids
         if bid.compliant and bid.rank is not None and bid.bidder_id in active
-    )
-    return AwardProblem(
-        lots=lots,
-        bidders=bidders,
-        candidates=candidates,
-        rules=tender.rules,
-        total_hours=tender.total_hours,
-        currency=tender.info.currency,
+    ]
+    # Fields, not models: AwardProblem validates them all in one call, where a model built
+    # per candidate (136,000 at 1,000 lots x 500 bidders) took twice as long.
+    candidates = [
+        {
+            "bidder_id": bid.bidder_id,
+            "lot_id": bid.lot_id,
+            "score": min(max(bid.total, 0.0), 100.0),
+            "rate": bid.rate,
+            "rank": bid.rank,
+        }
+        for bid in sorted(
+            awardable, key=lambda b: (order.get(b.lot_id, len(order)), b.rank or 0, b.bidder_id)
+        )
+    ]
+    return AwardProblem.model_validate(
+        {
+            "lots": lots,
+            "bidders": bidders,
+            "candidates": candidates,
+            "rules": tender.rules,
+            "total_hours": tender.total_hours,
+            "currency": tender.info.currency,
+        }
     )

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from tender.errors import MAX_PROBLEMS, InputError, Problem
 from tender.models import (
     ID_PATTERN,
+    REFERENCES_CHECKED,
     Bid,
     Bidder,
     Criterion,
@@ -362,15 +363,20 @@ def _build(
     if problems:
         raise problems.error()
     assert config.info and config.evaluation and config.price and config.rules  # else problems
-    return Tender(
-        info=config.info,
-        evaluation=config.evaluation,
-        criteria=config.criteria,
-        price=config.price,
-        rules=config.rules,
+    fields = {
+        "info": config.info,
+        "evaluation": config.evaluation,
+        "criteria": config.criteria,
+        "price": config.price,
+        "rules": config.rules,
         **models,
-        sources=tuple(sorted(sources, key=lambda s: s.name)),
-    )
+        "sources": tuple(sorted(sources, key=lambda s: s.name)),
+    }
+    # find_reference_problems ran above on these very rows, with the file-only checks too, and
+    # found nothing: Tender need not run it again. Unless some rows went unread with no problem
+    # said (a reader's slip): then it ran on less, and Tender's own run still counts.
+    context = REFERENCES_CHECKED if not unread else None
+    return Tender.model_validate(fields, context=context)
 
 
 def _check_extra_files(folder: Path, problems: _Problems) -> None:
@@ -671,33 +677,37 @@ def _parse_records(
     Columns with no name at the end of the header are allowed while their cells are empty.
     """
     named = _named(header)
+    width, named_width = len(header), len(named)
+    validate = spec.model.model_validate
     read = _Read()
+    # Once per row of files of 10^5 rows and more: each cell is stripped once, and the
+    # unnamed columns are only looked at when the row reaches them.
     for row_number, cells in records:
-        if not any(c.strip() for c in cells):
+        stripped = [c.strip() for c in cells]
+        if not any(stripped):
             continue
-        if not len(named) <= len(cells) <= len(header):
+        if not named_width <= len(cells) <= width:
             problems.add(
                 name,
                 row_number,
                 None,
-                f"{len(cells)} cells but the header has {len(header)} columns",
+                f"{len(cells)} cells but the header has {width} columns",
             )
             read.forget(None)  # which cell is which is anybody's guess
             continue
-        stray = [(n, c.strip()) for n, c in enumerate(cells) if n >= len(named) and c.strip()]
-        record = {
-            col: cell.strip() for col, cell in zip(named, cells, strict=False) if cell.strip()
-        }
-        for number, cell in stray[:1]:
-            problems.add(
-                name,
-                row_number,
-                None,
-                f"{cell!r} in column {number + 1}, which has no name in row 1: "
-                "name the column or clear the cell",
-            )
+        record = {col: cell for col, cell in zip(named, stripped, strict=False) if cell}
+        if len(cells) > named_width:
+            stray = [(n, c) for n, c in enumerate(stripped) if n >= named_width and c]
+            for number, cell in stray[:1]:
+                problems.add(
+                    name,
+                    row_number,
+                    None,
+                    f"{cell!r} in column {number + 1}, which has no name in row 1: "
+                    "name the column or clear the cell",
+                )
         try:
-            model = spec.model.model_validate(record)
+            model = validate(record)
         except ValidationError as exc:
             for err in exc.errors():
                 column = str(err["loc"][0]) if err["loc"] else spec.row_column

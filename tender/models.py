@@ -3,24 +3,35 @@
 Models are frozen (scoring cannot mutate its inputs) and forbid extra fields (an unknown
 column or key is an error, not silently ignored). Checks that need more than one row, such as
 references between files, live in :func:`find_reference_problems`, which both the loader (to
-name file and row) and :class:`Tender` (for tenders built in code) call.
+name file and row) and :class:`Tender` (for tenders built in code) call; once per tender, the
+loader telling :class:`Tender` it has (:data:`REFERENCES_CHECKED`).
 """
 
 from __future__ import annotations
 
 import difflib
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Annotated, Literal
+from types import MappingProxyType
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
 
 __all__ = [
     "ID_PATTERN",
+    "REFERENCES_CHECKED",
     "BandPrice",
     "Bid",
     "Bidder",
@@ -259,16 +270,20 @@ class Bid(_Model):
     reablement_rate: PositiveAmount | None = None
     maintenance_rate: PositiveAmount | None = None
 
-    @model_validator(mode="after")
-    def _one_tariff(self) -> Bid:
-        stepped = (self.reablement_rate is not None, self.maintenance_rate is not None)
-        if self.rate is not None and any(stepped):
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_tariff(cls, data: Any, handler: ModelWrapValidatorHandler[Bid]) -> Bid:
+        if isinstance(data, Bid):
+            return data  # checked when it was built, not again for each tender holding it
+        bid = handler(data)
+        stepped = (bid.reablement_rate is not None, bid.maintenance_rate is not None)
+        if bid.rate is not None and any(stepped):
             raise ValueError("give either rate or reablement_rate and maintenance_rate, not both")
-        if self.rate is None and not all(stepped):
+        if bid.rate is None and not all(stepped):
             if any(stepped):
                 raise ValueError("a stepped tariff needs both reablement_rate and maintenance_rate")
             raise ValueError("no rate: give rate, or reablement_rate and maintenance_rate")
-        return self
+        return bid
 
     @property
     def stepped(self) -> bool:
@@ -376,6 +391,8 @@ def closest(name: str, known: Iterable[str]) -> str | None:
 def _duplicates(
     table: str, keys: list[tuple[str | None, ...]], column: str, label: str, row_of: RowOf
 ) -> Iterator[RefProblem]:
+    if len(set(keys)) == len(keys):
+        return  # the usual case, told without a loop over every row
     seen: dict[tuple[str | None, ...], int] = {}
     for index, key in enumerate(keys):
         if key in seen:
@@ -520,6 +537,8 @@ def _marks_without_bids(
     unread: Unread,
 ) -> Iterator[RefProblem]:
     """A mark for a lot its bidder did not bid on is never used: a slip in bidder or lot."""
+    if all(row.lot_id is None for row in (*marks, *moderation)):
+        return  # no lot marks: no need to index every bid
     placed = {(b.bidder_id, b.lot_id) for b in bids}
     for table, rows in (("marks.csv", marks), ("moderation.csv", moderation)):
         for index, row in enumerate(rows):
@@ -596,6 +615,13 @@ def find_reference_problems(
     lots_by_id = {lot.lot_id: lot for lot in lots}
     bidder_ids = {b.bidder_id for b in bidders}
     criteria_by_id = {c.id: c for c in criteria}
+    # Worked out once per band, not per bid: ``for_band`` builds a model on every call.
+    needs_share = price is not None and price.reablement_share is None
+    unpriced_bands = (
+        {band for band in {lot.band for lot in lots} if price.for_band(band).fixed_rate is None}
+        if evaluation is not None and price is not None and evaluation.price_method == "fixed"
+        else set()
+    )
     for index, bid in enumerate(bids):
         if bid.bidder_id not in bidder_ids and not unread.may_hold("bidders.csv", bid.bidder_id):
             problems.append(
@@ -613,7 +639,7 @@ def find_reference_problems(
                     "bids.csv", index, "lot_id", f"unknown lot {bid.lot_id!r} (not in lots.csv)"
                 )
             )
-        if bid.stepped and price is not None and price.reablement_share is None:
+        if needs_share and bid.stepped:
             problems.append(
                 RefProblem(
                     "bids.csv",
@@ -622,14 +648,7 @@ def find_reference_problems(
                     "a stepped tariff needs reablement_share in tender.toml [price]",
                 )
             )
-        if (
-            lot is not None
-            and lot.lot_id not in misbanded
-            and evaluation is not None
-            and price is not None
-            and evaluation.price_method == "fixed"
-            and price.for_band(lot.band).fixed_rate is None
-        ):
+        if lot is not None and lot.band in unpriced_bands and lot.lot_id not in misbanded:
             band = f" or [price.bands.{lot.band}]" if lot.band else ""
             problems.append(
                 RefProblem(
@@ -670,18 +689,26 @@ def _missing_marks(
     if unread.ids.get("marks.csv", ()) is None or unread.ids.get("moderation.csv", ()) is None:
         return  # any bidder's marks may be among those that did not read
     excluded = {b.bidder_id for b in bidders if b.status == "excluded"}
-    have = Counter((m.bidder_id, m.criterion_id, m.lot_id) for m in (*marks, *moderation))
+    have = {(m.bidder_id, m.criterion_id, m.lot_id) for m in (*marks, *moderation)}
+    # A bidder's general marks are the same on every lot it bids on (hundreds, on a large
+    # tender): the criteria they leave open are worked out once per bidder, and only those
+    # are looked for among the lot's own marks.
+    open_criteria: dict[str, list[str]] = {}
     for index, bid in enumerate(bids):
-        if bid.bidder_id in excluded or any(
-            unread.may_hold(table, bid.bidder_id)
-            for table in ("bidders.csv", "marks.csv", "moderation.csv")
-        ):
+        gaps = open_criteria.get(bid.bidder_id)
+        if gaps is None:
+            skipped = bid.bidder_id in excluded or any(
+                unread.may_hold(table, bid.bidder_id)
+                for table in ("bidders.csv", "marks.csv", "moderation.csv")
+            )
+            gaps = open_criteria[bid.bidder_id] = (
+                []
+                if skipped
+                else [c.id for c in criteria if (bid.bidder_id, c.id, None) not in have]
+            )
+        if not gaps:
             continue
-        missing = [
-            c.id
-            for c in criteria
-            if not have[(bid.bidder_id, c.id, bid.lot_id)] and not have[(bid.bidder_id, c.id, None)]
-        ]
+        missing = [c for c in gaps if (bid.bidder_id, c, bid.lot_id) not in have]
         if missing:
             yield RefProblem(
                 "bids.csv",
@@ -690,6 +717,13 @@ def _missing_marks(
                 f"bidder {bid.bidder_id!r} has no marks for {', '.join(missing)} "
                 f"(lot {bid.lot_id!r}) in marks.csv",
             )
+
+
+#: The validation context of a tender whose rows the caller has just passed through
+#: :func:`find_reference_problems`, everything read and nothing found (the loader, which runs
+#: it itself to name file and row): ``Tender.model_validate(fields, context=REFERENCES_CHECKED)``
+#: does not run it a second time over every bid and mark. Any other context runs it.
+REFERENCES_CHECKED: Mapping[str, bool] = MappingProxyType({"references_checked": True})
 
 
 class Tender(_Model):
@@ -707,17 +741,27 @@ class Tender(_Model):
     moderation: tuple[Moderation, ...] = ()
     sources: tuple[SourceFile, ...] = ()
 
-    @model_validator(mode="after")
-    def _references(self) -> Tender:
+    @model_validator(mode="wrap")
+    @classmethod
+    def _references(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Tender], info: ValidationInfo
+    ) -> Tender:
+        if isinstance(data, Tender):
+            # Checked when it was built; as a field of another model (an Award) it would
+            # otherwise be checked again, every bid and mark, on each award.
+            return data
+        tender = handler(data)
+        if info.context is REFERENCES_CHECKED:
+            return tender
         problems = find_reference_problems(
-            evaluation=self.evaluation,
-            criteria=self.criteria,
-            price=self.price,
-            lots=self.lots,
-            bidders=self.bidders,
-            bids=self.bids,
-            marks=self.marks,
-            moderation=self.moderation,
+            evaluation=tender.evaluation,
+            criteria=tender.criteria,
+            price=tender.price,
+            lots=tender.lots,
+            bidders=tender.bidders,
+            bids=tender.bids,
+            marks=tender.marks,
+            moderation=tender.moderation,
         )
         if problems:
             shown = "; ".join(
@@ -728,7 +772,7 @@ class Tender(_Model):
             )
             more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
             raise ValueError(shown + more)
-        return self
+        return tender
 
     @property
     def total_hours(self) -> float:

@@ -13,7 +13,10 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, TypeVar
+from functools import lru_cache
+from typing import Any, Literal, Protocol, TypeVar
+
+from pydantic import TypeAdapter
 
 from tender.formatting import money
 from tender.models import (
@@ -58,6 +61,7 @@ FIXED_RATE_TOLERANCE = 0.005
 #: Totals (and quality, rate) are compared at this many decimals when ranking, so that float
 #: noise from adding points in a different order cannot break a tie.
 RANK_DECIMALS = 9
+_RANK_STEP = 10.0**-RANK_DECIMALS
 
 Flag = Literal["green", "amber", "red"]
 Combine = Literal["mean", "median"]
@@ -227,6 +231,10 @@ def gap_to_above(total_above: float, total: float) -> float:
     Returns:
         The gap in points (0 or more).
     """
+    # Rounding moves a total by half a step at most, so totals further apart than two steps
+    # never round equal: only near-ties need round(), which is slow (it rounds in decimal).
+    if abs(total_above - total) > 2 * _RANK_STEP:
+        return total_above - total
     if round(total_above, RANK_DECIMALS) == round(total, RANK_DECIMALS):
         return 0.0
     return total_above - total
@@ -248,11 +256,21 @@ class _Rankable(Protocol):
 _R = TypeVar("_R", bound=_Rankable)
 
 
+@lru_cache(maxsize=4096, typed=True)
+def _rounded(value: float) -> float:
+    """``round(value, RANK_DECIMALS)``, remembered for the values that recur.
+
+    A bidder's quality points are the same on most of its lots and rates repeat to the
+    penny, while round() to 9 decimals is slow (it rounds in decimal).
+    """
+    return round(value, RANK_DECIMALS)
+
+
 def _rank_key(bid: _Rankable) -> tuple[float, float, float, str]:
     return (
         -round(bid.total, RANK_DECIMALS),
-        -round(bid.quality_points, RANK_DECIMALS),
-        round(bid.rate, RANK_DECIMALS),
+        -_rounded(bid.quality_points),
+        _rounded(bid.rate),
         bid.bidder_id,
     )
 
@@ -463,7 +481,7 @@ class _MarkBook:
 # --- compliance ----------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Assessed:
     """A bid's quality and compliance, before price points (which need the whole lot)."""
 
@@ -546,8 +564,34 @@ def _price_findings(
     return reasons, failed, abnormally_low
 
 
+@dataclass
+class _RateBook:
+    """What :func:`_price_findings` finds for each rate, worked out once per rate and band.
+
+    Rates are typed in pence, so the hundreds of thousands of bids of a large tender share a
+    few hundred rates; the findings depend on nothing else of the bid but its kind of tariff.
+    """
+
+    tender: Tender
+    rates: dict[str | None, BandPrice]
+    _found: dict[tuple[bool, float, str | None], tuple[tuple[str, ...], bool, bool]] = field(
+        default_factory=dict
+    )
+
+    def findings(
+        self, bid: Bid, rate: float, band: str | None
+    ) -> tuple[tuple[str, ...], bool, bool]:
+        """The reasons about ``rate`` in ``band``, and whether it fails or is abnormally low."""
+        key = (bid.stepped, rate, band)
+        found = self._found.get(key)
+        if found is None:
+            reasons, failed, low = _price_findings(bid, rate, self.rates[band], band, self.tender)
+            found = self._found[key] = (tuple(reasons), failed, low)
+        return found
+
+
 def _assess(
-    bid: Bid, bidder: Bidder, lot: Lot, rates: BandPrice, tender: Tender, book: _MarkBook
+    bid: Bid, bidder: Bidder, lot: Lot, tender: Tender, book: _MarkBook, rate_book: _RateBook
 ) -> _Assessed:
     """Marks, quality points and every compliance reason of one bid, in the documented order."""
     row = book.quality_row(bid.bidder_id, bid.lot_id, tender.criteria)
@@ -566,9 +610,7 @@ def _assess(
         failed = True
         reasons += row.failures
     rate = bid.evaluated_rate(tender.price.reablement_share)
-    price_reasons, price_failed, abnormally_low = _price_findings(
-        bid, rate, rates, lot.band, tender
-    )
+    price_reasons, price_failed, abnormally_low = rate_book.findings(bid, rate, lot.band)
     return _Assessed(
         bid=bid,
         rate=rate,
@@ -583,32 +625,20 @@ def _assess(
 # --- the lot and the tender ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Priced:
-    """An assessed bid with its price points: everything ranking needs, before the model."""
+    """An assessed bid with its price points: everything ranking needs, before the model.
+
+    Plain fields, not properties over ``assessed``: ranking reads them for every bid.
+    """
 
     assessed: _Assessed
     price_points: float
-
-    @property
-    def bidder_id(self) -> str:
-        return self.assessed.bid.bidder_id
-
-    @property
-    def rate(self) -> float:
-        return self.assessed.rate
-
-    @property
-    def quality_points(self) -> float:
-        return self.assessed.quality
-
-    @property
-    def total(self) -> float:
-        return self.assessed.quality + self.price_points
-
-    @property
-    def compliant(self) -> bool:
-        return self.assessed.compliant
+    bidder_id: str
+    rate: float
+    quality_points: float
+    total: float
+    compliant: bool
 
 
 def _price_lot(
@@ -627,31 +657,42 @@ def _price_lot(
             points = price_points_linear(
                 a.rate, rates.lower_rate, rates.upper_rate, evaluation.price_weight
             )
-        priced.append(_Priced(a, points))
+        priced.append(
+            _Priced(
+                assessed=a,
+                price_points=points,
+                bidder_id=a.bid.bidder_id,
+                rate=a.rate,
+                quality_points=a.quality,
+                total=a.quality + points,
+                compliant=a.compliant,
+            )
+        )
     return priced
 
 
-def _scored_lot(priced: Sequence[_Priced]) -> list[ScoredBid]:
-    """The lot's bids as models, ranked; each model is built once, with its rank.
+#: Validates a lot's scored bids in one call: faster than ``model_construct`` (a Python loop
+#: over the fields of each of a large tender's hundreds of thousands of bids), and checked.
+_SCORED_LOT: TypeAdapter[list[ScoredBid]] = TypeAdapter(list[ScoredBid])
 
-    Built without validation: every field is computed here from validated inputs, with the
-    types the model declares (a large tender has hundreds of thousands of bids).
-    """
+
+def _scored_lot(priced: Sequence[_Priced]) -> list[dict[str, Any]]:
+    """The lot's bids ranked, as the fields of their :class:`ScoredBid` (see _SCORED_LOT)."""
     return [
-        ScoredBid.model_construct(
-            bidder_id=p.bidder_id,
-            lot_id=p.assessed.bid.lot_id,
-            rate=float(p.rate),
-            marks=tuple(p.assessed.marks),
-            quality_points=float(p.quality_points),
-            price_points=float(p.price_points),
-            total=float(p.total),
-            compliant=bool(p.compliant),
-            abnormally_low=bool(p.assessed.abnormally_low),
-            reasons=tuple(p.assessed.reasons),
-            rank=rank,
-            gap_to_above=None if gap is None else float(gap),
-        )
+        {
+            "bidder_id": p.bidder_id,
+            "lot_id": p.assessed.bid.lot_id,
+            "rate": p.rate,
+            "marks": p.assessed.marks,
+            "quality_points": p.quality_points,
+            "price_points": p.price_points,
+            "total": p.total,
+            "compliant": p.compliant,
+            "abnormally_low": p.assessed.abnormally_low,
+            "reasons": p.assessed.reasons,
+            "rank": rank,
+            "gap_to_above": gap,
+        }
         for p, rank, gap in _ranking(priced)
     ]
 
@@ -679,15 +720,16 @@ def score_tender(tender: Tender) -> Scores:
     lots = {lot.lot_id: lot for lot in tender.lots}
     bidders = {b.bidder_id: b for b in tender.bidders}
     rates = _band_rates(tender.price, tender.lots)
+    rate_book = _RateBook(tender, rates)
     by_lot: dict[str, list[_Assessed]] = {lot_id: [] for lot_id in lots}
     for bid in tender.bids:
-        lot = lots[bid.lot_id]
         by_lot[bid.lot_id].append(
-            _assess(bid, bidders[bid.bidder_id], lot, rates[lot.band], tender, book)
+            _assess(bid, bidders[bid.bidder_id], lots[bid.lot_id], tender, book, rate_book)
         )
     scored: list[ScoredBid] = []
     for lot in tender.lots:
-        scored += _scored_lot(_price_lot(by_lot[lot.lot_id], rates[lot.band], tender.evaluation))
+        priced = _price_lot(by_lot[lot.lot_id], rates[lot.band], tender.evaluation)
+        scored += _SCORED_LOT.validate_python(_scored_lot(priced))
     excluded = {b.bidder_id for b in tender.bidders if b.status == "excluded"}
     return Scores(
         tender_id=tender.info.id,

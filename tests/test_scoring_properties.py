@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 
 from tender.models import Bid, Mark, Moderation, Scores, Tender
 from tender.scoring import (
+    RANK_DECIMALS,
     criterion_points,
+    gap_to_above,
     price_points_linear,
     price_points_lowest_ratio,
     score_tender,
@@ -257,3 +259,15 @@ def test_price_formulas_stay_within_the_price_weight(a: float, b: float, weight:
 def test_criterion_points_stay_within_the_weight(a: float, b: float, weight: float) -> None:
     mark, max_score = min(a, b), max(a, b)
     assert 0 <= criterion_points(mark, weight, max_score) <= weight
+
+
+TOTAL = st.floats(min_value=0, max_value=100, allow_nan=False)
+NUDGE = st.sampled_from([0.0, 1e-12, 4e-10, 5e-10, 1e-9, 1.5e-9, 2e-9, 2.5e-9, 1e-8, 0.25])
+
+
+@SETTINGS
+@given(TOTAL, NUDGE, st.booleans())
+def test_gap_to_above_is_its_formula_near_ties_too(total: float, nudge: float, up: bool) -> None:
+    above = total + nudge if up else total - nudge
+    tie = round(above, RANK_DECIMALS) == round(total, RANK_DECIMALS)
+    assert gap_to_above(above, total) == (0.0 if tie else above - total)
