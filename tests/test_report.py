@@ -182,6 +182,34 @@ def test_hostile_text_is_escaped_and_nothing_is_fetched(
         assert "{{ 7*7 }}" in html and ">49<" not in html
 
 
+def pdf_fonts(pdf: bytes) -> set[str]:
+    """The fonts a PDF's pages use, without the subset tag (``ABCDEF+Tender-Sans``)."""
+    found = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            found.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    return found
+
+
+def test_other_scripts_fall_back_to_the_full_fonts(mini: Path) -> None:
+    """The Common subsets cover Latin, Greek and Cyrillic; a Hebrew name still prints."""
+    with (mini / "bidders.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        rows = [["B1", "Alpha שלום Care"], ["B2", "Ωμέγα Care"], ["B3", "Gamma"]]
+        writer.writerows([["bidder_id", "name"], *rows])
+    tender_ = load_tender(mini)
+    award = make_award(tender_)
+    explanation = explain_award(award.problem, award.result, rule_costs=False)
+    letters = letters_html(award, explanation, notice_date=tender_.info.award_decision_date)
+    # B2 wins both its lots and is named in B3's letter; B1 is named in its own letter only.
+    assert "Ωμέγα" in letters["B3"] and "שלום" not in letters["B3"]
+    greek, hebrew = _render_pdf(letters["B3"]), _render_pdf(letters["B1"])
+    assert pdf_fonts(greek) == {"Tender-Sans", "Tender-Sans-Bold"}
+    assert pdf_fonts(hebrew) == {"Tender-Sans", "Tender-Sans-Bold", "Tender-Sans-Full"}
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(hebrew)).pages)
+    assert "שלום" in text
+
+
 def test_fetcher_serves_package_files_only() -> None:
     fetcher = PackageFetcher()
     assert fetcher.fetch("tender-package:fonts/DejaVuSans.ttf").read()[:4] == b"\x00\x01\x00\x00"
