@@ -143,9 +143,28 @@ def _interrupts_kept() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
+#: The date written into the fonts a PDF embeds (as SOURCE_DATE_EPOCH, seconds since 1970):
+#: the shipped DejaVuSans.ttf's own, 17 May 2015. fontTools stamps each font subset it makes
+#: with the clock time otherwise, so the same document would not be the same bytes twice.
+FONT_DATE_EPOCH = "1431854692"
+
+
+@contextmanager
+def _fixed_font_date() -> Iterator[None]:
+    """Set SOURCE_DATE_EPOCH for fontTools while a PDF is made, unless the caller set one."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = FONT_DATE_EPOCH
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
 def _render_pdf(html: str) -> bytes:
     fetcher = PackageFetcher()
-    with _interrupts_kept():
+    with _interrupts_kept(), _fixed_font_date():
         pdf = HTML(string=html, base_url=PACKAGE_URL, url_fetcher=fetcher).write_pdf(
             pdf_tags=True, custom_metadata=False
         )

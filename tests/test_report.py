@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
 import socket
+import time
 from datetime import date
 from pathlib import Path
 
@@ -208,6 +210,20 @@ def test_other_scripts_fall_back_to_the_full_fonts(mini: Path) -> None:
     assert pdf_fonts(hebrew) == {"Tender-Sans", "Tender-Sans-Bold", "Tender-Sans-Full"}
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(hebrew)).pages)
     assert "שלום" in text
+
+
+def test_a_pdf_is_the_same_bytes_whenever_it_is_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fontTools dates each font subset it embeds by the clock unless SOURCE_DATE_EPOCH is set."""
+    tender_ = load_tender(MINI)
+    award = make_award(tender_)
+    explanation = explain_award(award.problem, award.result, rule_costs=False)
+    html = letters_html(award, explanation, notice_date=tender_.info.award_decision_date)["B1"]
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first = _render_pdf(html)
+    later = time.time() + 400 * 86400
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert _render_pdf(html) == first
+    assert "SOURCE_DATE_EPOCH" not in os.environ  # set for the rendering only
 
 
 def test_fetcher_serves_package_files_only() -> None:
