@@ -4,10 +4,15 @@ The only importer of jinja2 and weasyprint. Templates, CSS and fonts are package
 piece of user text is escaped (autoescape on, undefined names are errors), and WeasyPrint's
 fetcher serves package files only, so a hostile ``<img src="http://...">`` in a bidder name is
 printed as text and nothing is ever fetched from the network.
+
+WeasyPrint (about a second to import) is imported where a PDF is rendered and the rest of
+tender where HTML is made, so a rendering worker loads WeasyPrint alone and a process that
+only hands pages to the workers never loads it.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -23,20 +28,18 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from optimiser.explain import Explanation, rule_name, rule_order
 from tender import __version__
-from tender.award import Award
-from tender.explain import lost_reason
 from tender.formatting import long_date, money
-from tender.models import ScoredBid
 from tender.resources import template_text
-from tender.standstill import Standstill, standstill
 
 if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcher
+
+    from optimiser.explain import Explanation
+    from tender.award import Award
     from tender.charts import Chart
+    from tender.models import ScoredBid
 
 __all__ = [
     "PACKAGE_URL",
@@ -54,29 +57,43 @@ PACKAGE_URL = "tender-package:"
 _FONT_TYPES = {".ttf": "font/ttf", ".css": "text/css", ".svg": "image/svg+xml"}
 
 
-class PackageFetcher(URLFetcher):
-    """Serves ``tender-package:`` URLs from the package and refuses everything else."""
+@functools.cache
+def _package_fetcher() -> type[URLFetcher]:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols=())
-        self.refused: list[str] = []
+    class PackageFetcher(URLFetcher):
+        """Serves ``tender-package:`` URLs from the package and refuses everything else."""
 
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        """Return a shipped file, or refuse: nothing is fetched from outside the package."""
-        if not url.startswith(PACKAGE_URL):
-            self.refused.append(url)
-            raise ValueError(f"refused to fetch {url!r}: reports use package files only")
-        name = url.removeprefix(PACKAGE_URL)
-        entry = resources.files("tender.templates").joinpath(name)
-        if ".." in name or not entry.is_file():
-            self.refused.append(url)
-            raise ValueError(f"no package file {name!r}")
-        suffix = name[name.rfind(".") :]
-        return URLFetcherResponse(
-            url,
-            body=entry.read_bytes(),
-            headers={"Content-Type": _FONT_TYPES.get(suffix, "application/octet-stream")},
-        )
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=())
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            """Return a shipped file, or refuse: nothing is fetched from outside the package."""
+            if not url.startswith(PACKAGE_URL):
+                self.refused.append(url)
+                raise ValueError(f"refused to fetch {url!r}: reports use package files only")
+            name = url.removeprefix(PACKAGE_URL)
+            entry = resources.files("tender.templates").joinpath(name)
+            if ".." in name or not entry.is_file():
+                self.refused.append(url)
+                raise ValueError(f"no package file {name!r}")
+            suffix = name[name.rfind(".") :]
+            return URLFetcherResponse(
+                url,
+                body=entry.read_bytes(),
+                headers={"Content-Type": _FONT_TYPES.get(suffix, "application/octet-stream")},
+            )
+
+    PackageFetcher.__module__ = __name__
+    return PackageFetcher
+
+
+def __getattr__(name: str) -> Any:
+    """``PackageFetcher``, the WeasyPrint URL fetcher, made (and WeasyPrint imported) on use."""
+    if name == "PackageFetcher":
+        return _package_fetcher()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -163,7 +180,9 @@ def _fixed_font_date() -> Iterator[None]:
 
 
 def _render_pdf(html: str) -> bytes:
-    fetcher = PackageFetcher()
+    from weasyprint import HTML
+
+    fetcher = _package_fetcher()()
     with _interrupts_kept(), _fixed_font_date():
         pdf = HTML(string=html, base_url=PACKAGE_URL, url_fetcher=fetcher).write_pdf(
             pdf_tags=True, custom_metadata=False
@@ -355,6 +374,8 @@ def _letter_lots(award: Award, bidder_id: str, explanation: Explanation) -> list
     lowest-ranked appointed bid, which is the score that was needed to be appointed. Every
     appointed provider is listed separately with its rank and total.
     """
+    from tender.explain import lost_reason
+
     names = {b.bidder_id: b.name for b in award.tender.bidders}
     out = []
     for lot, outcome in zip(award.tender.lots, award.lots, strict=True):
@@ -454,8 +475,10 @@ def render_letters(
 
 def letters_html(award: Award, explanation: Explanation, *, notice_date: date) -> dict[str, str]:
     """Each assessed bidder's letter as HTML, by bidder id (see :func:`render_letters`)."""
+    from tender.standstill import standstill
+
     tender = award.tender
-    period: Standstill = standstill(tender.info.regime, notice_date)
+    period = standstill(tender.info.regime, notice_date)
     # pcr2015: the letter is the notice, sent on the notice date. pa2023: the assessment
     # summaries go out with the award decision, before the contract award notice (s.50).
     pcr = tender.info.regime == "pcr2015"
@@ -588,6 +611,8 @@ def render_comparison(tender: Any, comparison: Any, *, command: str = "") -> byt
 
 def _rule_cost_rows(comparison: Any) -> list[tuple[str, list[list[str]]]]:
     """Per rule, one cell per scenario with rule costs: lines of text, as the table shows."""
+    from optimiser.explain import rule_name, rule_order
+
     shown = [r for r in comparison.results if r.rule_costs]
     rows = []
     for rule in rule_order({c.rule for r in shown for c in r.rule_costs}):

@@ -8,6 +8,8 @@ import io
 import os
 import re
 import socket
+import subprocess
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -224,6 +226,15 @@ def test_a_pdf_is_the_same_bytes_whenever_it_is_made(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(time, "time", lambda: later)
     assert _render_pdf(html) == first
     assert "SOURCE_DATE_EPOCH" not in os.environ  # set for the rendering only
+
+
+def test_the_module_loads_neither_weasyprint_nor_the_optimiser() -> None:
+    """Rendering workers import it: they load WeasyPrint when they render, and nothing else."""
+    probe = "import sys, tender.report; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    heavy = ("weasyprint", "pulp", "highspy", "pandas", "pydantic", "matplotlib")
+    command = [sys.executable, "-c", probe.format(heavy=heavy)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_fetcher_serves_package_files_only() -> None:
