@@ -20,6 +20,7 @@ from paths import FIXTURES, GOLDEN, MINI
 from pypdf import PdfReader
 
 import tender.publish
+import tender.report
 from optimiser.explain import explain_award
 from tender import cli
 from tender.award import Award, make_award
@@ -235,6 +236,25 @@ def test_the_module_loads_neither_weasyprint_nor_the_optimiser() -> None:
     command = [sys.executable, "-c", probe.format(heavy=heavy)]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_pool_renders_pages_as_they_are_made_into_the_same_bytes() -> None:
+    """Pages from a generator, rendered by 2 workers, longest first: the same PDFs as here."""
+    tender_ = load_tender(MINI)
+    award = make_award(tender_)
+    explanation = explain_award(award.problem, award.result, rule_costs=False)
+    pages = letters_html(award, explanation, notice_date=tender_.info.award_decision_date)
+    made: list[str] = []
+
+    def one_by_one():
+        for key, html in pages.items():
+            made.append(key)
+            yield key, html
+
+    done: list[str] = []
+    pooled = tender.report.render_documents(one_by_one(), done.append, workers=2, count=3)
+    assert made == sorted(pages) and sorted(done) == sorted(pages)
+    assert pooled == {key: _render_pdf(html) for key, html in pages.items()}
 
 
 def test_fetcher_serves_package_files_only() -> None:
