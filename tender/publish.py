@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 
 from optimiser.explain import explain_award
@@ -45,42 +45,54 @@ def build_documents(
 ) -> tuple[dict[str, bytes], bool]:
     """Solve the award and render its documents (``workers``: see :func:`render_documents`).
 
+    The letters need only the explanation of each lot, which takes no solve: they are made
+    first and go to the rendering workers while the rule costs are solved for the report.
+
     Returns:
         The files by relative name (``report.pdf``, ``letters/<bidder_id>.pdf``, and the
         ``.html`` beside each with ``with_html``), and whether the award is proven optimal.
     """
-    award = make_award(tender, solver=solver, time_limit=time_limit)
-    explanation = explain_award(
-        award.problem, award.result, rule_costs=only != "letters", time_limit=time_limit
-    )
+    keys = [name.removesuffix(".pdf") for name in document_names(tender, only=only)]
     pages: dict[str, str] = {}
-    if only != "letters":
-        lines = {
-            lot.lot_id: explanation_lines(award, explanation, lot_id=lot.lot_id)
-            for lot in tender.lots
-        }
-        pages["report"] = report_html(
-            award,
-            explanation,
-            explanation_lines=lines,
-            rule_lines=rule_cost_lines(explanation, tender.info.currency, tender.rules.objective),
-            charts=award_charts(award),
-            command=command,
-        )
-    if only != "report":
-        notice = notice_date or tender.info.award_decision_date
-        letters = letters_html(award, explanation, notice_date=notice)
-        pages.update({f"letters/{bidder_id}": html for bidder_id, html in letters.items()})
+    proven: list[bool] = []
+
+    def make_pages() -> Iterator[tuple[str, str]]:
+        award = make_award(tender, solver=solver, time_limit=time_limit)
+        proven.append(award.proven)
+        if only != "report":
+            lots_only = explain_award(award.problem, award.result, rule_costs=False)
+            notice = notice_date or tender.info.award_decision_date
+            letters = letters_html(award, lots_only, notice_date=notice)
+            for bidder_id, html in letters.items():
+                pages[f"letters/{bidder_id}"] = html
+                yield f"letters/{bidder_id}", html
+        if only != "letters":
+            explanation = explain_award(award.problem, award.result, time_limit=time_limit)
+            lines = {
+                lot.lot_id: explanation_lines(award, explanation, lot_id=lot.lot_id)
+                for lot in tender.lots
+            }
+            pages["report"] = report_html(
+                award,
+                explanation,
+                explanation_lines=lines,
+                rule_lines=rule_cost_lines(
+                    explanation, tender.info.currency, tender.rules.objective
+                ),
+                charts=award_charts(award),
+                command=command,
+            )
+            yield "report", pages["report"]
 
     def done(key: str) -> None:
         if on_letter is not None and key.startswith("letters/"):
             on_letter(key.removeprefix("letters/"))
 
-    # One pool for the report and the letters, the report first (see render_documents).
-    pdfs = render_documents(pages, done, workers=workers)
+    # One pool for the report and the letters, started before the award is solved.
+    pdfs = render_documents(make_pages(), done, workers=workers, count=len(keys))
     files: dict[str, bytes] = {}
-    for key, html in pages.items():
+    for key in keys:
         files[f"{key}.pdf"] = pdfs[key]
         if with_html:
-            files[f"{key}.html"] = html.encode("utf-8")
-    return files, award.proven
+            files[f"{key}.html"] = pages[key].encode("utf-8")
+    return files, proven[0]

@@ -4,18 +4,25 @@ The only importer of jinja2 and weasyprint. Templates, CSS and fonts are package
 piece of user text is escaped (autoescape on, undefined names are errors), and WeasyPrint's
 fetcher serves package files only, so a hostile ``<img src="http://...">`` in a bidder name is
 printed as text and nothing is ever fetched from the network.
+
+WeasyPrint (about a second to import) is imported where a PDF is rendered and the rest of
+tender where HTML is made, so a rendering worker loads WeasyPrint alone and a process that
+only hands pages to the workers never loads it.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import heapq
 import multiprocessing
 import os
 import platform
+import queue
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -23,20 +30,18 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from optimiser.explain import Explanation, rule_name, rule_order
 from tender import __version__
-from tender.award import Award
-from tender.explain import lost_reason
 from tender.formatting import long_date, money
-from tender.models import ScoredBid
 from tender.resources import template_text
-from tender.standstill import Standstill, standstill
 
 if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcher
+
+    from optimiser.explain import Explanation
+    from tender.award import Award
     from tender.charts import Chart
+    from tender.models import ScoredBid
 
 __all__ = [
     "PACKAGE_URL",
@@ -54,29 +59,43 @@ PACKAGE_URL = "tender-package:"
 _FONT_TYPES = {".ttf": "font/ttf", ".css": "text/css", ".svg": "image/svg+xml"}
 
 
-class PackageFetcher(URLFetcher):
-    """Serves ``tender-package:`` URLs from the package and refuses everything else."""
+@functools.cache
+def _package_fetcher() -> type[URLFetcher]:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols=())
-        self.refused: list[str] = []
+    class PackageFetcher(URLFetcher):
+        """Serves ``tender-package:`` URLs from the package and refuses everything else."""
 
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        """Return a shipped file, or refuse: nothing is fetched from outside the package."""
-        if not url.startswith(PACKAGE_URL):
-            self.refused.append(url)
-            raise ValueError(f"refused to fetch {url!r}: reports use package files only")
-        name = url.removeprefix(PACKAGE_URL)
-        entry = resources.files("tender.templates").joinpath(name)
-        if ".." in name or not entry.is_file():
-            self.refused.append(url)
-            raise ValueError(f"no package file {name!r}")
-        suffix = name[name.rfind(".") :]
-        return URLFetcherResponse(
-            url,
-            body=entry.read_bytes(),
-            headers={"Content-Type": _FONT_TYPES.get(suffix, "application/octet-stream")},
-        )
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=())
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            """Return a shipped file, or refuse: nothing is fetched from outside the package."""
+            if not url.startswith(PACKAGE_URL):
+                self.refused.append(url)
+                raise ValueError(f"refused to fetch {url!r}: reports use package files only")
+            name = url.removeprefix(PACKAGE_URL)
+            entry = resources.files("tender.templates").joinpath(name)
+            if ".." in name or not entry.is_file():
+                self.refused.append(url)
+                raise ValueError(f"no package file {name!r}")
+            suffix = name[name.rfind(".") :]
+            return URLFetcherResponse(
+                url,
+                body=entry.read_bytes(),
+                headers={"Content-Type": _FONT_TYPES.get(suffix, "application/octet-stream")},
+            )
+
+    PackageFetcher.__module__ = __name__
+    return PackageFetcher
+
+
+def __getattr__(name: str) -> Any:
+    """``PackageFetcher``, the WeasyPrint URL fetcher, made (and WeasyPrint imported) on use."""
+    if name == "PackageFetcher":
+        return _package_fetcher()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -143,9 +162,30 @@ def _interrupts_kept() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
+#: The date written into the fonts a PDF embeds (as SOURCE_DATE_EPOCH, seconds since 1970):
+#: the shipped DejaVuSans.ttf's own, 17 May 2015. fontTools stamps each font subset it makes
+#: with the clock time otherwise, so the same document would not be the same bytes twice.
+FONT_DATE_EPOCH = "1431854692"
+
+
+@contextmanager
+def _fixed_font_date() -> Iterator[None]:
+    """Set SOURCE_DATE_EPOCH for fontTools while a PDF is made, unless the caller set one."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = FONT_DATE_EPOCH
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
 def _render_pdf(html: str) -> bytes:
-    fetcher = PackageFetcher()
-    with _interrupts_kept():
+    from weasyprint import HTML
+
+    fetcher = _package_fetcher()()
+    with _interrupts_kept(), _fixed_font_date():
         pdf = HTML(string=html, base_url=PACKAGE_URL, url_fetcher=fetcher).write_pdf(
             pdf_tags=True, custom_metadata=False
         )
@@ -336,6 +376,8 @@ def _letter_lots(award: Award, bidder_id: str, explanation: Explanation) -> list
     lowest-ranked appointed bid, which is the score that was needed to be appointed. Every
     appointed provider is listed separately with its rank and total.
     """
+    from tender.explain import lost_reason
+
     names = {b.bidder_id: b.name for b in award.tender.bidders}
     out = []
     for lot, outcome in zip(award.tender.lots, award.lots, strict=True):
@@ -435,8 +477,10 @@ def render_letters(
 
 def letters_html(award: Award, explanation: Explanation, *, notice_date: date) -> dict[str, str]:
     """Each assessed bidder's letter as HTML, by bidder id (see :func:`render_letters`)."""
+    from tender.standstill import standstill
+
     tender = award.tender
-    period: Standstill = standstill(tender.info.regime, notice_date)
+    period = standstill(tender.info.regime, notice_date)
     # pcr2015: the letter is the notice, sent on the notice date. pa2023: the assessment
     # summaries go out with the award decision, before the contract award notice (s.50).
     pcr = tender.info.regime == "pcr2015"
@@ -468,63 +512,174 @@ MAX_WORKERS = 4
 
 
 def render_documents(
-    pages: dict[str, str],
+    pages: Mapping[str, str] | Iterable[tuple[str, str]],
     progress: Callable[[str], None] | None = None,
     *,
     workers: int | None = None,
+    count: int | None = None,
 ) -> dict[str, bytes]:
     """Render many HTML documents to PDF, in parallel processes where there are cores to spare.
 
-    Put the longest first: the pool takes them in order, so a long report started first
-    runs beside the letters instead of after them. Each PDF depends only on its HTML, so
-    the bytes are the same in any order or process. ``progress`` gets each key when done.
+    ``pages`` may be a generator of ``(key, html)`` that makes each page as it goes: the
+    workers are started before the first is asked for, so they load WeasyPrint while the
+    first pages are made, and each page is rendered as soon as it is handed over. Of the
+    pages waiting, the longest HTML is rendered first, so a long report never starts last
+    and leaves one worker rendering alone. Each PDF depends only on its HTML, so the bytes
+    are the same in any order or process. ``progress`` gets each key when done.
 
     Args:
-        pages: HTML by key.
+        pages: HTML by key, or ``(key, html)`` pairs as they are made.
         progress: Called with each key as its PDF is done.
         workers: Rendering processes; ``None`` is one per core (at most
             :data:`MAX_WORKERS`) from :data:`PARALLEL_FROM` documents on, ``1`` renders in
             this process.
+        count: How many pages a generator will give (to choose the workers); a mapping's
+            own length is used.
 
     Raises:
         KeyboardInterrupt: at once on Ctrl-C: queued documents are dropped and the workers
             ended, rather than every letter rendered first.
     """
+    if isinstance(pages, Mapping):
+        count, pairs = len(pages), iter(pages.items())
+    else:
+        pairs = iter(pages)
     if workers is None:
-        workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(pages) >= PARALLEL_FROM else 1
-    workers = min(workers, len(pages))
+        many = count is None or count >= PARALLEL_FROM
+        workers = min(os.cpu_count() or 1, MAX_WORKERS) if many else 1
+    if count is not None:
+        workers = min(workers, count)
     done: dict[str, bytes] = {}
     if workers < 2:
-        for key, html in pages.items():
+        for key, html in pairs:
             done[key] = _render_pdf(html)
             if progress is not None:
                 progress(key)
         return done
-    # spawn, not fork: Pango and fontconfig state must not be shared with a forked child.
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_leave_ctrl_c_to_the_parent
-    )
+    renderer = _Renderer(workers)
     try:
-        futures = {pool.submit(_render_pdf, html): key for key, html in pages.items()}
-        for future in as_completed(futures):
-            done[futures[future]] = future.result()
+        renderer.start()
+        for key, html in pairs:
+            renderer.add(key, html)
+        for key, pdf in renderer.results():
+            done[key] = pdf
             if progress is not None:
-                progress(futures[future])
+                progress(key)
     except BaseException:
-        _stop(pool)
+        renderer.stop()
         raise
-    pool.shutdown()
+    renderer.close()
     return done
 
 
-def _leave_ctrl_c_to_the_parent() -> None:
-    """Make a worker ignore SIGINT, which the parent handles by ending the workers.
+class _Renderer:
+    """A pool of rendering workers and the pages waiting for them, longest first.
 
-    A terminal's Ctrl-C reaches every process of the group; without this each worker would
-    print its own traceback.
+    Each worker is handed one page at a time, so a page made later (the report, after the
+    rule costs are solved) can still go before the letters waiting. The next page is handed
+    over from the pool's own thread as a PDF comes back: the caller's thread may be busy
+    making pages meanwhile.
+    """
+
+    def __init__(self, workers: int) -> None:
+        # spawn, not fork: Pango and fontconfig state must not be shared with a forked child.
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+        )
+        self.workers = workers
+        self.lock = threading.Lock()
+        self.waiting: list[tuple[int, str, str]] = []  # a heap: (-len(html), key, html)
+        self.running = 0
+        self.given = 0
+        self.finished: queue.SimpleQueue[tuple[str, Future[bytes]]] = queue.SimpleQueue()
+        self.stopped = False
+
+    def start(self) -> None:
+        """Start every worker now, before the first page is ready.
+
+        The pool starts a process per task it cannot place. SIGINT is blocked meanwhile (and
+        the workers inherit the mask), so a Ctrl-C while a worker is still starting up is
+        this process's alone, once unblocked, not a half-started worker's, which would print
+        a traceback; a worker's initializer then ignores SIGINT for good.
+        """
+        with _sigint_blocked():
+            for _ in range(self.workers):
+                self.pool.submit(_ready)
+
+    def add(self, key: str, html: str) -> None:
+        """Queue a page; it is handed to a worker as soon as one is free."""
+        with self.lock:
+            heapq.heappush(self.waiting, (-len(html), key, html))
+            self.given += 1
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        while True:
+            with self.lock:
+                if self.stopped or not self.waiting or self.running >= self.workers:
+                    return
+                _, key, html = heapq.heappop(self.waiting)
+                self.running += 1
+            try:
+                future = self.pool.submit(_render_pdf, html)
+            except RuntimeError as exc:  # a broken or shut-down pool: that page fails
+                future = Future()
+                future.set_exception(exc)
+            # Called at once if the future is done already (hence not under the lock).
+            future.add_done_callback(functools.partial(self._returned, key))
+
+    def _returned(self, key: str, future: Future[bytes]) -> None:
+        with self.lock:
+            self.running -= 1
+        self.finished.put((key, future))
+        self._hand_over()
+
+    def results(self) -> Iterator[tuple[str, bytes]]:
+        """Each page's PDF as it comes back, until every page added is done."""
+        for _ in range(self.given):
+            key, future = self.finished.get()
+            yield key, future.result()
+
+    def close(self) -> None:
+        self.pool.shutdown()
+
+    def stop(self) -> None:
+        """Drop the waiting pages and end the workers now, not after their current page."""
+        with self.lock:
+            self.stopped = True
+            self.waiting.clear()
+        _stop(self.pool)
+
+
+@contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Hold back SIGINT (a child process started meanwhile inherits the mask)."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _start_worker() -> None:
+    """A rendering worker: leave Ctrl-C to the parent, and load WeasyPrint before any page.
+
+    A terminal's Ctrl-C reaches every process of the group; the parent handles it by ending
+    the workers, and without this each worker would print its own traceback. The first
+    document a process renders also sets up Pango and fontconfig: done here, it overlaps
+    the parent making the pages.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _render_pdf("<p></p>")
+
+
+def _ready() -> None:
+    """A task that does nothing: submitting it starts a worker."""
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -569,6 +724,8 @@ def render_comparison(tender: Any, comparison: Any, *, command: str = "") -> byt
 
 def _rule_cost_rows(comparison: Any) -> list[tuple[str, list[list[str]]]]:
     """Per rule, one cell per scenario with rule costs: lines of text, as the table shows."""
+    from optimiser.explain import rule_name, rule_order
+
     shown = [r for r in comparison.results if r.rule_costs]
     rows = []
     for rule in rule_order({c.rule for r in shown for c in r.rule_costs}):

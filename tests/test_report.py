@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
 import socket
+import subprocess
+import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +20,7 @@ from paths import FIXTURES, GOLDEN, MINI
 from pypdf import PdfReader
 
 import tender.publish
+import tender.report
 from optimiser.explain import explain_award
 from tender import cli
 from tender.award import Award, make_award
@@ -180,6 +185,76 @@ def test_hostile_text_is_escaped_and_nothing_is_fetched(
         assert "<script>" not in html and "<img" not in html
         assert "&lt;script&gt;" in html
         assert "{{ 7*7 }}" in html and ">49<" not in html
+
+
+def pdf_fonts(pdf: bytes) -> set[str]:
+    """The fonts a PDF's pages use, without the subset tag (``ABCDEF+Tender-Sans``)."""
+    found = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            found.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    return found
+
+
+def test_other_scripts_fall_back_to_the_full_fonts(mini: Path) -> None:
+    """The Common subsets cover Latin, Greek and Cyrillic; a Hebrew name still prints."""
+    with (mini / "bidders.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        rows = [["B1", "Alpha שלום Care"], ["B2", "Ωμέγα Care"], ["B3", "Gamma"]]
+        writer.writerows([["bidder_id", "name"], *rows])
+    tender_ = load_tender(mini)
+    award = make_award(tender_)
+    explanation = explain_award(award.problem, award.result, rule_costs=False)
+    letters = letters_html(award, explanation, notice_date=tender_.info.award_decision_date)
+    # B2 wins both its lots and is named in B3's letter; B1 is named in its own letter only.
+    assert "Ωμέγα" in letters["B3"] and "שלום" not in letters["B3"]
+    greek, hebrew = _render_pdf(letters["B3"]), _render_pdf(letters["B1"])
+    assert pdf_fonts(greek) == {"Tender-Sans", "Tender-Sans-Bold"}
+    assert pdf_fonts(hebrew) == {"Tender-Sans", "Tender-Sans-Bold", "Tender-Sans-Full"}
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(hebrew)).pages)
+    assert "שלום" in text
+
+
+def test_a_pdf_is_the_same_bytes_whenever_it_is_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fontTools dates each font subset it embeds by the clock unless SOURCE_DATE_EPOCH is set."""
+    tender_ = load_tender(MINI)
+    award = make_award(tender_)
+    explanation = explain_award(award.problem, award.result, rule_costs=False)
+    html = letters_html(award, explanation, notice_date=tender_.info.award_decision_date)["B1"]
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first = _render_pdf(html)
+    later = time.time() + 400 * 86400
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert _render_pdf(html) == first
+    assert "SOURCE_DATE_EPOCH" not in os.environ  # set for the rendering only
+
+
+def test_the_module_loads_neither_weasyprint_nor_the_optimiser() -> None:
+    """Rendering workers import it: they load WeasyPrint when they render, and nothing else."""
+    probe = "import sys, tender.report; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    heavy = ("weasyprint", "pulp", "highspy", "pandas", "pydantic", "matplotlib")
+    command = [sys.executable, "-c", probe.format(heavy=heavy)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_pool_renders_pages_as_they_are_made_into_the_same_bytes() -> None:
+    """Pages from a generator, rendered by 2 workers, longest first: the same PDFs as here."""
+    tender_ = load_tender(MINI)
+    award = make_award(tender_)
+    explanation = explain_award(award.problem, award.result, rule_costs=False)
+    pages = letters_html(award, explanation, notice_date=tender_.info.award_decision_date)
+    made: list[str] = []
+
+    def one_by_one():
+        for key, html in pages.items():
+            made.append(key)
+            yield key, html
+
+    done: list[str] = []
+    pooled = tender.report.render_documents(one_by_one(), done.append, workers=2, count=3)
+    assert made == sorted(pages) and sorted(done) == sorted(pages)
+    assert pooled == {key: _render_pdf(html) for key, html in pages.items()}
 
 
 def test_fetcher_serves_package_files_only() -> None:
