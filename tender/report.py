@@ -124,6 +124,8 @@ def _environment(currency: str) -> jinja2.Environment:
     env.filters["money"] = _money(currency)
     env.filters["num"] = lambda v, d=2: "" if v is None else f"{v:,.{d}f}"
     env.filters["pct"] = lambda v, d=1: "" if v is None else f"{100 * v:.{d}f}%"
+    # A rule's percentage as set (0.7%, 15%): rounding a 0.7% cap to "1%" misstates it.
+    env.filters["rule_pct"] = lambda v: "" if v is None else f"{100 * v:g}%"
     env.filters["long_date"] = long_date
     env.filters["and_join"] = _and_join
     return env

@@ -460,3 +460,10 @@ def test_reasons_are_said_to_the_bidder() -> None:
     assert _to_bidder("the award as a whole scores higher with B01 elsewhere or out", "B01") == (
         "the award as a whole scores higher with your tender placed elsewhere or not at all"
     )
+
+
+def test_a_share_cap_is_shown_as_set_not_rounded() -> None:
+    # A 0.7% cap (a large tender's) once read "at most 1%" in the rules table.
+    env = tender.report._environment("GBP")
+    shown = env.from_string("{{ a | rule_pct }} {{ b | rule_pct }}").render(a=0.007, b=0.15)
+    assert shown == "0.7% 15%"
