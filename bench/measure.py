@@ -388,6 +388,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     raw = json.loads(Path(args[0]).read_text(encoding="utf-8"))
     raw["solvers"] = tuple(raw["solvers"])
+    # As ``tender`` does: the pipeline measured is the CLI's.
+    from tender.runtime import tune_garbage_collector
+
+    tune_garbage_collector()
     measure(Config(**raw), Path(args[1]))
     return 0
 

@@ -16,6 +16,7 @@ import click
 
 from tender import __version__
 from tender.errors import OutputExistsError, OutputPathError, TenderError
+from tender.runtime import tune_garbage_collector
 
 if TYPE_CHECKING:
     from tender.models import Tender
@@ -483,6 +484,7 @@ from tender import cli_commission, cli_interchange  # noqa: E402, F401
 
 def main() -> None:
     """Entry point of the ``tender`` console script."""
+    tune_garbage_collector()
     cli(prog_name="tender")
 
 
