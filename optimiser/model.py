@@ -41,6 +41,7 @@ each award it keeps against every rule in exact arithmetic (:mod:`optimiser.chec
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import defaultdict
@@ -191,6 +192,20 @@ def _names(prefix: str, parts: list[tuple[str, ...]]) -> list[str]:
     return names
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _safe(part: str) -> str:
+    return _UNSAFE.sub("_", part)
+
+
+def _tag(*parts: str) -> str:
+    """A row name's tail (``_B01_G2``): ``_names("", [parts])[0]``, without the lists.
+
+    Row names are made unique by :meth:`AwardModel._add`; one call per row of a large
+    tender's 50,000 made building the rows a second slower.
+    """
+    return "_" + "_".join(map(_safe, parts))
+
+
 def _expr(terms: list[tuple[pulp.LpVariable, int]]) -> pulp.LpAffineExpression:
     """An expression from ``(variable, coefficient)`` pairs in one pass.
 
@@ -218,6 +233,8 @@ class AwardModel:
     problem: AwardProblem
     data: IntegerData
     x: dict[Key, pulp.LpVariable] = field(default_factory=dict)
+    #: Each ``x`` variable's name (PuLP's ``name`` is a property: slow a million times).
+    x_names: dict[Key, str] = field(default_factory=dict)
     v: dict[str, pulp.LpVariable] = field(default_factory=dict)
     y: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
     s: dict[str, pulp.LpVariable] = field(default_factory=dict)
@@ -249,6 +266,7 @@ class AwardModel:
         keys = list(self.data.keys)
         fixed = set(self.problem.fixed)
         for key, name in zip(keys, _names("x", [(b, lot) for lot, b in keys]), strict=True):
+            self.x_names[key] = name
             # PuLP resets a binary's bounds to 0..1, so a fixed bid is an integer fixed at 1.
             if key in fixed:
                 self.x[key] = owner.add_variable(name, 1, 1, cat=pulp.LpInteger)
@@ -288,7 +306,7 @@ class AwardModel:
         for lot in sorted(self.problem.lots, key=lambda lot: lot.lot_id):
             keys = by_lot[lot.lot_id]
             awarded = [(self.x[k], 1) for k in keys]
-            tag = _names("", [(lot.lot_id,)])[0]
+            tag = _tag(lot.lot_id)
             if lot.lot_id in self.v:
                 terms = [*awarded, (self.v[lot.lot_id], 1)]
                 self._add(f"min{tag}", _row(terms, _GE, lot.min_providers))
@@ -303,7 +321,7 @@ class AwardModel:
         awarded_share = data.share is not None and data.tendered_cap is None and data.share < 1
         for bidder_id in sorted(by_bidder):
             keys = by_bidder[bidder_id]
-            tag = _names("", [(bidder_id,)])[0]
+            tag = _tag(bidder_id)
             count = [(self.x[k], 1) for k in keys]
             hours = [(self.x[k], data.hours[k[0]]) for k in keys]
             own_hours = sum(data.hours[k[0]] for k in keys)
@@ -328,7 +346,7 @@ class AwardModel:
                     in_group[self.problem.lot(k[0]).group].append(k)
                 for group in sorted(in_group):
                     if len(in_group[group]) > per_group:
-                        gtag = _names("", [(bidder_id, group)])[0]
+                        gtag = _tag(bidder_id, group)
                         terms = [(self.x[k], 1) for k in in_group[group]]
                         self._add(f"grouplots{gtag}", _row(terms, _LE, per_group))
 
@@ -350,12 +368,12 @@ class AwardModel:
             holds[(key[1], group_of[key[0]])].append(key)
         members: dict[str, list[tuple[pulp.LpVariable, int]]] = defaultdict(list)
         for pair in sorted(self.y):
-            tag = _names("", [pair])[0]
+            tag = _tag(*pair)
             terms = [(self.y[pair], 1)] + [(self.x[k], -1) for k in holds[pair]]
             self._add(f"holds{tag}", _row(terms, _LE, 0))
             members[pair[1]].append((self.y[pair], 1))
         for group in sorted(self.s):
-            tag = _names("", [(group,)])[0]
+            tag = _tag(group)
             terms = [*members[group], (self.s[group], 1)]
             self.group_rows[group] = self._add(f"providers{tag}", _row(terms, _GE, need))
 
@@ -430,7 +448,7 @@ class AwardModel:
 
     def start_values(self, awarded: frozenset[Key]) -> dict[str, int]:
         """A full, feasible assignment of every variable for an award (a warm start)."""
-        values = {self.x[k].name: int(k in awarded) for k in self.data.keys}
+        values = {name: int(k in awarded) for k, name in self.x_names.items()}
         count: dict[str, int] = defaultdict(int)
         for lot_id, _ in awarded:
             count[lot_id] += 1

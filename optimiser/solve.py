@@ -302,7 +302,7 @@ class _Run:
         backend = self._backends.get(kind)
         if backend is None:
             if self.solver == "highs":
-                lots = {var.name: key[0] for key, var in self.model.x.items()}
+                lots = {name: key[0] for key, name in self.model.x_names.items()}
                 backend = HighsModel(self.model.all_variables(), self.model.rows, groups=lots)
             else:
                 backend = _Cbc(kind, self.model)
@@ -348,8 +348,9 @@ class _Run:
         return self._start[1]
 
     def _award_of(self, outcome: SolveOutcome) -> frozenset[Key]:
+        values = outcome.values
         chosen = frozenset(
-            key for key, var in self.model.x.items() if outcome.values.get(var.name, 0.0) > 0.5
+            key for key, name in self.model.x_names.items() if values.get(name, 0.0) > 0.5
         )
         broken = rule_violations(self.problem, self.data, chosen)
         if broken:
@@ -548,9 +549,7 @@ class _Run:
         14-lot framework).
         """
         x = self.model.x
-        inside = [x[k] for k in keys if k in award]
-        outside = [x[k] for k in keys if k not in award]
-        return pulp.lpSum(inside) - pulp.lpSum(outside)
+        return pulp.LpAffineExpression([(x[k], 1 if k in award else -1) for k in keys])
 
     def _another(self, keys: list[Key]) -> tuple[SolveStatus, frozenset[Key] | None]:
         """Look for an award, equal on levels 1-4, that differs from this one on ``keys``.
