@@ -7,8 +7,9 @@ HTML:
 
 - the same award gives the same bytes: ids come from a fixed hash salt, the metadata carries
   no date or version, and every set or dict is sorted before it is drawn;
-- text is drawn as paths in DejaVu Sans, so the PDF needs no fonts for the charts
-  (matplotlib lists its bundled copy first, so it wins over a system one of the same name);
+- text is drawn as paths in matplotlib's own copy of DejaVu Sans, so the PDF needs no fonts
+  for the charts and a system DejaVu Sans of another version cannot change the outlines
+  (see :data:`FONT_FAMILY`);
 - the XML prolog, doctype, metadata and comments are removed (the comments would repeat
   bidder and lot ids as text), every id is prefixed with the chart's name and the style
   rule scoped to the chart, so three charts in one page cannot clash;
@@ -22,6 +23,7 @@ appointed and non-appointed bids also differ in shape and fill, not colour alone
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 import math
@@ -29,6 +31,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tender.formatting import whole_money
@@ -64,6 +67,21 @@ MARKER_PT = 5.0
 #: the three charts of a framework's report on one page.
 TOP_PROVIDERS = 15
 
+#: The font family every chart's text asks for: matplotlib's bundled DejaVu Sans files
+#: (:data:`FONT_FILES`), registered under a name no installed font has. Asking for "DejaVu
+#: Sans" lets a system copy of another version (Debian's fonts-dejavu-core) win the lookup on
+#: some machines, and its other outlines change the charts' bytes. The name has no "-", ":"
+#: or ",", which would make it a fontconfig pattern wherever matplotlib parses a font string.
+FONT_FAMILY = "Tender Charts DejaVu Sans"
+
+#: matplotlib's own DejaVu Sans faces, in ``mpl-data/fonts/ttf``: regular, bold and obliques.
+FONT_FILES = (
+    "DejaVuSans.ttf",
+    "DejaVuSans-Bold.ttf",
+    "DejaVuSans-Oblique.ttf",
+    "DejaVuSans-BoldOblique.ttf",
+)
+
 CM = 1 / 2.54
 WIDTH = 16 * CM
 #: Ids are up to 64 characters; longer labels than this are cut with an ellipsis.
@@ -72,7 +90,7 @@ MAX_LABEL = 14
 _RC = {
     "svg.fonttype": "path",
     "svg.hashsalt": "tender",
-    "font.family": "DejaVu Sans",
+    "font.family": FONT_FAMILY,
     "font.size": 8,
     "axes.titlesize": 9,
     "axes.titleweight": "bold",
@@ -545,6 +563,26 @@ def _tilt_if_crowded(ax: Axes, labels: list[str]) -> None:
             tick.set_rotation_mode("anchor" if len(labels) <= 30 else "default")
 
 
+def _register_fonts() -> None:
+    """Make :data:`FONT_FAMILY` name matplotlib's bundled DejaVu Sans files, and nothing else.
+
+    Each file is listed under that family with the weight and style read from the file, so
+    regular and bold text get the same faces as from matplotlib's own "DejaVu Sans" entries.
+    Called before every figure, as matplotlib may rebuild its font list (after a stale cache)
+    and so drop the entries; once they are there it changes nothing.
+    """
+    import matplotlib
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    if any(entry.name == FONT_FAMILY for entry in manager.ttflist):
+        return
+    folder = Path(matplotlib.get_data_path(), "fonts", "ttf")
+    for name in FONT_FILES:
+        entry = font_manager.ttfFontProperty(font_manager.get_font(folder / name))
+        manager.ttflist.append(dataclasses.replace(entry, name=FONT_FAMILY))
+
+
 @contextmanager
 def _figure(*, height: float) -> Iterator[Figure]:
     """A figure drawn under the chart settings, which last as long as the ``with`` block."""
@@ -552,6 +590,7 @@ def _figure(*, height: float) -> Iterator[Figure]:
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
+    _register_fonts()
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(WIDTH, height), layout="constrained")
         FigureCanvasSVG(fig)

@@ -352,6 +352,7 @@ def _build(
         criteria=config.criteria,
         price=config.price,
         **models,
+        rules=config.rules,
         unread=Unread(unread),
         from_files=True,
         row_of=lambda table, index: tables[table].rows[index],

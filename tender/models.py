@@ -468,6 +468,41 @@ def _band_problems(price: PriceRules, lots: tuple[Lot, ...]) -> Iterator[RefProb
         yield RefProblem("lots.csv", index, "band", f"unknown band {lot.band!r} ({hint})")
 
 
+def _provider_range_problems(rules: Rules, lots: tuple[Lot, ...]) -> Iterator[RefProblem]:
+    """A lot overriding one end of its provider range must stay within the rules' other end.
+
+    A lot's own ``min_providers``/``max_providers`` replace ``providers_per_lot``'s, so a lot
+    that gives only ``max_providers = 1`` under ``{ min = 2 }`` asks for at least 2 providers
+    and at most 1: no award could fill it, and the optimiser would be handed an impossible lot.
+    """
+    default = rules.providers_per_lot
+    for index, lot in enumerate(lots):
+        if lot.min_providers is not None and lot.max_providers is not None:
+            continue  # both its own: the row's own check keeps them in order
+        if lot.max_providers is not None and lot.max_providers < default.min:
+            yield RefProblem(
+                "lots.csv",
+                index,
+                "max_providers",
+                f"max_providers {lot.max_providers} is below [rules] providers_per_lot.min "
+                f"{default.min}, which applies while min_providers is empty: set this lot's "
+                "min_providers, or lower the rule",
+            )
+        if (
+            lot.min_providers is not None
+            and default.max is not None
+            and lot.min_providers > default.max
+        ):
+            yield RefProblem(
+                "lots.csv",
+                index,
+                "min_providers",
+                f"min_providers {lot.min_providers} is above [rules] providers_per_lot.max "
+                f"{default.max}, which applies while max_providers is empty: set this lot's "
+                "max_providers, or raise the rule",
+            )
+
+
 def _mark_problems(
     marks: tuple[Mark, ...],
     moderation: tuple[Moderation, ...],
@@ -569,6 +604,7 @@ def find_reference_problems(
     bids: tuple[Bid, ...],
     marks: tuple[Mark, ...],
     moderation: tuple[Moderation, ...],
+    rules: Rules | None = None,
     unread: Unread | None = None,
     from_files: bool = False,
     row_of: RowOf = _record_row,
@@ -588,6 +624,8 @@ def find_reference_problems(
         bids: bids.csv's rows.
         marks: marks.csv's rows.
         moderation: moderation.csv's rows.
+        rules: the ``[rules]`` table, against which each lot's own provider range is checked;
+            ``None`` if it did not read (or is not known), and that check is skipped.
         unread: what did not read, so that its absence is not reported again as a problem.
         from_files: also catch slips only typed files make: a lot's band naming no price band,
             a mark for a lot its bidder did not bid on. A scenario's merged lot legitimately
@@ -609,6 +647,8 @@ def find_reference_problems(
         unread = Unread({**unread.ids, "lots.csv": None})
     problems += _duplicates("lots.csv", [(lot.lot_id,) for lot in lots], "lot_id", "lot_id", row_of)
     problems += band_problems
+    if rules is not None:
+        problems += _provider_range_problems(rules, lots)
     problems += _duplicates(
         "bidders.csv", [(b.bidder_id,) for b in bidders], "bidder_id", "bidder_id", row_of
     )
@@ -762,6 +802,7 @@ class Tender(_Model):
             bids=tender.bids,
             marks=tender.marks,
             moderation=tender.moderation,
+            rules=tender.rules,
         )
         if problems:
             shown = "; ".join(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from pathlib import Path
 
 import matplotlib
 import pytest
@@ -247,13 +249,48 @@ def test_rendering_leaves_global_settings_alone(award: Award) -> None:
     assert dict(matplotlib.rcParams) == before
 
 
-def test_dejavu_sans_is_matplotlibs_own_copy() -> None:
-    """A system DejaVu Sans of another version would draw other outlines: other bytes."""
-    with matplotlib.rc_context({"font.family": "DejaVu Sans"}):
-        found = font_manager.findfont(
-            font_manager.FontProperties(family="DejaVu Sans"), fallback_to_default=False
+def test_chart_text_uses_matplotlibs_own_dejavu_sans_over_a_system_copy(
+    award: Award, rendered: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A system DejaVu Sans of another version would draw other outlines: other bytes.
+
+    Simulated as a machine with Debian's fonts-dejavu-core has it: another font file, outside
+    matplotlib, listed first under the family name "DejaVu Sans" so that it wins the lookup.
+    DejaVu Sans Mono stands in for the other version, its glyphs visibly different.
+    """
+    manager = font_manager.fontManager
+    bundled = Path(matplotlib.get_data_path(), "fonts", "ttf")
+    rivals = []
+    for face, weight in (("DejaVuSansMono.ttf", 400), ("DejaVuSansMono-Bold.ttf", 700)):
+        copy = tmp_path / face
+        shutil.copyfile(bundled / face, copy)
+        rivals.append(
+            font_manager.FontEntry(
+                fname=str(copy), name="DejaVu Sans", weight=weight, size="scalable"
+            )
         )
-    assert found.startswith(matplotlib.get_data_path())
+    monkeypatch.setattr(manager, "ttflist", [*rivals, *manager.ttflist])
+    found: list[str] = []
+    lookup = manager.findfont
+
+    def recording(*args: object, **kwargs: object) -> str:
+        path = lookup(*args, **kwargs)
+        found.append(path)
+        return path
+
+    monkeypatch.setattr(manager, "findfont", recording)
+    manager._findfont_cached.cache_clear()  # lookups made before the rival was listed
+    try:
+        # The trap is set: "DejaVu Sans" now finds the rival, as on such a machine.
+        plain = font_manager.FontProperties(family="DejaVu Sans")
+        assert Path(manager.findfont(plain, fallback_to_default=False)).parent == tmp_path
+        found.clear()
+        svgs = {name: draw(award).svg for name, draw in CHARTS.items()}
+    finally:
+        manager._findfont_cached.cache_clear()  # forget the rival before it is unlisted
+    assert svgs == rendered
+    used = {Path(path) for path in found}
+    assert used == {bundled / "DejaVuSans.ttf", bundled / "DejaVuSans-Bold.ttf"}
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from tender.models import (
     REFERENCES_CHECKED,
     Evaluation,
     PriceRules,
+    Rules,
     Tender,
     find_reference_problems,
 )
@@ -91,6 +92,50 @@ def test_a_fixed_rate_missing_for_a_band_is_reported_on_each_of_its_bids() -> No
         "set fixed_rate in tender.toml [price] or [price.bands.rural]"
     )
     assert _messages(price=PriceRules(bands=bands), **given) == [unpriced, unpriced]
+
+
+def test_a_lot_s_one_sided_override_must_fit_the_rules_other_end() -> None:
+    # A lot's own min or max replaces only that end of providers_per_lot: the other end
+    # still comes from the rules, and the two together must leave room for an award.
+    lots = (
+        make_lot("L1", max_providers=1),
+        make_lot("L2", min_providers=3),
+        make_lot("L3", min_providers=3, max_providers=3),  # both its own: the rules do not apply
+        make_lot("L4", max_providers=2),
+    )
+    framework = Rules(providers_per_lot={"min": 2})
+    assert _messages(lots=lots, rules=framework) == [
+        "max_providers 1 is below [rules] providers_per_lot.min 2, which applies while "
+        "min_providers is empty: set this lot's min_providers, or lower the rule"
+    ]
+    capped = Rules(providers_per_lot={"min": 1, "max": 2})
+    assert _messages(lots=lots, rules=capped) == [
+        "min_providers 3 is above [rules] providers_per_lot.max 2, which applies while "
+        "max_providers is empty: set this lot's max_providers, or raise the rule"
+    ]
+    assert _messages(lots=lots, rules=Rules(providers_per_lot={"min": 1})) == []
+    assert _messages(lots=lots) == []  # rules that did not read: nothing to check against
+    problems = find_reference_problems(
+        evaluation=None,
+        criteria=(make_criterion("Q1", 60),),
+        price=None,
+        lots=lots,
+        bidders=(),
+        bids=(),
+        marks=(),
+        moderation=(),
+        rules=framework,
+    )
+    assert [(p.table, p.index, p.column) for p in problems] == [("lots.csv", 0, "max_providers")]
+
+
+def test_a_tender_built_in_code_checks_lot_ranges_against_its_rules() -> None:
+    with pytest.raises(ValidationError, match=r"lots.csv record 1: max_providers 1 is below"):
+        build_tender(
+            lots=[make_lot("L1", max_providers=1)],
+            bids=[("B1", "L1", 15.0)],
+            rules={"providers_per_lot": {"min": 2}},
+        )
 
 
 @pytest.fixture

@@ -129,6 +129,18 @@ def test_bad_scenarios_are_input_errors(scenario: Scenario, fragment: str) -> No
         apply_scenario(load_tender(MINI), scenario)
 
 
+def test_scenario_rules_that_leave_a_lot_no_room_are_an_input_error() -> None:
+    # L1's own max_providers = 2 under the scenario's { min = 3 }: at least 3 and at most 2.
+    tender = make_tender(
+        lots=[make_lot("L1", max_providers=2), "L2"],
+        bids=[("B1", "L1", 15.0), ("B1", "L2", 15.0)],
+    )
+    scenario = Scenario(name="wide", rules={"providers_per_lot": {"min": 3}}, source="wide.toml")
+    with pytest.raises(InputError, match="max_providers 2 is below") as caught:
+        apply_scenario(tender, scenario)
+    assert caught.value.problems[0].file == "wide.toml"
+
+
 def test_load_scenario_file(tmp_path: Path) -> None:
     path = tmp_path / "opt.toml"
     path.write_text(

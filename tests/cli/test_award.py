@@ -82,6 +82,29 @@ def test_forbidden_vacancy_exits_3_naming_the_lot(mini: Path) -> None:
     assert "L4" in result.output and "no compliant bid" in result.output
 
 
+def test_a_lot_capped_below_the_framework_minimum_is_bad_input(tmp_path: Path) -> None:
+    # HCL's rule is "at least 2 providers per zone"; a zone capped at 1 in lots.csv keeps
+    # that minimum, so it asks for 2 to 1 providers. It used to reach the optimiser and
+    # crash there ("internal error: ValidationError ... AwardLot", exit 1).
+    folder = tmp_path / "hcl"
+    shutil.copytree(FIXTURES / "hcl-2021", folder)
+    lots = (folder / "lots.csv").read_text().splitlines()
+    lots = [lots[0] + ",max_providers"] + [
+        row + (",1" if row.startswith("Z03,") else ",") for row in lots[1:]
+    ]
+    (folder / "lots.csv").write_text("\n".join(lots) + "\n")
+    out = tmp_path / "out"
+    for command in (["validate", str(folder)], ["award", str(folder), "--out", str(out)]):
+        result = invoke(*command)
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith(
+            "error: lots.csv:4: max_providers: max_providers 1 is below [rules] "
+            "providers_per_lot.min 2"
+        ), result.output
+        assert "internal error" not in result.output
+        assert not out.exists()
+
+
 def test_vacant_lot_is_a_row_with_its_reason(mini: Path, tmp_path: Path) -> None:
     (mini / "lots.csv").write_text((mini / "lots.csv").read_text() + "L4,West,Area B,1000\n")
     result = invoke("award", str(mini), "--out", str(tmp_path / "o"))

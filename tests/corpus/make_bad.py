@@ -152,6 +152,35 @@ CASES: dict[str, tuple[str, dict[str, tuple[str, str] | None], list[str]]] = {
         {"tender.toml": ("{ min = 1, max = 1 }", "{ min = 2, max = 1 }")},
         ["tender.toml:34: rules.providers_per_lot: min 2 is above max 1"],
     ),
+    "lot-max-below-rules-min": (
+        "a lot's own max_providers below the rules' min, which it keeps: at least 2 and at most 1",
+        {
+            "tender.toml": ("{ min = 1, max = 1 }", "{ min = 2 }"),
+            "lots.csv": (
+                _WHOLE,
+                "lot_id,name,group,hours_per_week,max_providers\nL1,North,Area A,2000,\n"
+                "L2,South,Area A,2500,1\nL3,East,Area B,3000,\n",
+            ),
+        },
+        [
+            "lots.csv:3: max_providers: max_providers 1 is below [rules] "
+            "providers_per_lot.min 2, which applies while min_providers is empty"
+        ],
+    ),
+    "lot-min-above-rules-max": (
+        "a lot's own min_providers above the rules' max, which it keeps: at least 2 and at most 1",
+        {
+            "lots.csv": (
+                _WHOLE,
+                "lot_id,name,group,hours_per_week,min_providers\nL1,North,Area A,2000,\n"
+                "L2,South,Area A,2500,\nL3,East,Area B,3000,2\n",
+            ),
+        },
+        [
+            "lots.csv:4: min_providers: min_providers 2 is above [rules] "
+            "providers_per_lot.max 1, which applies while max_providers is empty"
+        ],
+    ),
     "unknown-toml-key": (
         "a typo in a tender.toml key",
         {"tender.toml": ("quality_pass_mark = 50", "quality_pas_mark = 50")},
