@@ -49,6 +49,8 @@ BOUND_SLACK = 1e-6
 #: A reduced cost must exceed the gap by this much (in objective units, integers here) to
 #: fix its column: far above HiGHS's dual tolerance, so no tie is ever fixed away.
 FIX_MARGIN = 0.5
+#: Seconds left below which a solve does not start HiGHS's MIP solver (see _out_of_time).
+MIN_BRANCH_SECONDS = 0.05
 #: Grouped columns from which the first relaxation is solved by sifting (fewer: whole).
 SIFT_FROM = 20_000
 #: Each group's best columns (by objective) in the first sifting round...
@@ -256,6 +258,8 @@ class HighsModel:
                 held = float(costs @ incumbent)
                 if held <= math.ceil(bound - BOUND_SLACK):
                     return self._outcome(SolveStatus.OPTIMAL, incumbent, held, held)
+        if deadline - time.monotonic() < MIN_BRANCH_SECONDS:
+            return self._out_of_time(costs, incumbent, None if relaxed is None else relaxed[1])
         return self._branch(costs, incumbent, deadline - time.monotonic(), mip_gap)
 
     # --- inside ------------------------------------------------------------------------
@@ -364,6 +368,19 @@ class HighsModel:
         self._highs.clearSolver()
         return self._relaxation(deadline - time.monotonic())
 
+    def _out_of_time(
+        self, costs: np.ndarray, incumbent: np.ndarray | None, bound: float | None
+    ) -> SolveOutcome:
+        """The incumbent, not proven (or no solution), when no time is left to branch.
+
+        HiGHS's MIP solver presolves and evaluates the start before it looks at the clock,
+        so on a large model even a tiny time limit runs on for a long while.
+        """
+        if incumbent is None:
+            return SolveOutcome(SolveStatus.NO_SOLUTION, {}, None, None, self.version, "time limit")
+        held = float(costs @ incumbent)
+        return self._outcome(SolveStatus.FEASIBLE_NOT_PROVEN, incumbent, held, bound)
+
     def _integral(self, values: np.ndarray) -> bool:
         if not len(self._integer):
             return True
@@ -384,6 +401,8 @@ class HighsModel:
         outcome = self._mip(costs, incumbent, seconds, mip_gap, presolve=True)
         if outcome.objective is None or self._agrees(costs, outcome):
             return outcome
+        if deadline - time.monotonic() < MIN_BRANCH_SECONDS:
+            return self._out_of_time(costs, incumbent, None)
         self._highs.clearSolver()
         retry = self._mip(costs, None, deadline - time.monotonic(), mip_gap, presolve=False)
         self._highs.setOptionValue("presolve", "choose")

@@ -83,6 +83,25 @@ def test_the_relaxation_bound_rounded_up_proves_an_incumbent(monkeypatch) -> Non
     assert calls == []
 
 
+def test_with_no_time_left_to_branch_the_incumbent_comes_back_unproven(monkeypatch) -> None:
+    """HiGHS's MIP solver overran a 60 s limit by 95 s at 2000 x 1000 (bench, 2026-12-01):
+    with the clock run out after the relaxation, it is not started at all."""
+    model, items = knapsack()
+    calls = count_branches(monkeypatch)
+    monkeypatch.setattr(optimiser.highs, "MIN_BRANCH_SECONDS", 1e9)  # always out of time
+    objective = pulp.LpAffineExpression([(items[0], -3), (items[1], -5), (items[2], -4)])
+    outcome = model.solve(
+        objective, time_limit=10, mip_gap=0, start={"x0": 1.0, "x1": 0.0, "x2": 0.0}
+    )
+    # The incumbent {x0} (-3) against the relaxation's bound, x1 and half of x2 (-7).
+    assert outcome.status is SolveStatus.FEASIBLE_NOT_PROVEN
+    assert outcome.objective == -3
+    assert outcome.bound == pytest.approx(-7)
+    assert [outcome.values[x.name] for x in items] == [1, 0, 0]
+    assert model.solve(objective, time_limit=10, mip_gap=0).status is SolveStatus.NO_SOLUTION
+    assert calls == []
+
+
 def test_reduced_cost_fixing_keeps_the_ties_free() -> None:
     # A and B tie on L1 (same score); C is worse everywhere. After the score level only
     # the tied columns stay free, and the cost level still sees both of them.
