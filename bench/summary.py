@@ -13,7 +13,8 @@ or a goal means:
   optimal if any raw solve was, and ``x raw`` is ``award / raw``;
 - ``peak MB`` is the most memory the configuration's processes held at once (sampled)
   during load, score and the awards, HiGHS in-process and CBC as a subprocess;
-- ``greedy`` is how far :mod:`bench.greedy` falls below the best award's score, in percent.
+- ``greedy`` is how far :mod:`bench.greedy` falls below the best award's score (or a raw
+  solve's, where that found a better award), in percent.
 """
 
 from __future__ import annotations
@@ -135,6 +136,27 @@ def _best_raw(result: dict[str, Any]) -> tuple[str | None, dict[str, Any] | None
     return solver, step
 
 
+def _best_known_score(result: dict[str, Any], award: dict[str, Any]) -> float:
+    """The award's score, or a raw solve's where that found a better one than an unproven award.
+
+    An award the time limit stopped may be the greedy award itself (2000 x 1000), and the
+    greedy gap against it would read 0. A raw solve's score is in the score level's integer
+    units, the award's score times a constant (:mod:`optimiser.model`), so it converts by the
+    award's own ratio of the two. A proven award is kept as it is: the raw solve has no
+    coverage level before it, and may score more by leaving places or group minimums unmet
+    (hcl at 0.15 / tendered), which no award may do.
+    """
+    best = float(award["score"])
+    level = award.get("score_level")
+    if award.get("proven") or not level or level <= 0:
+        return best
+    for name in ("raw_highs", "raw_cbc"):
+        step = _step(result, name)
+        if step is not None and step.get("status") == "ok" and step.get("score"):
+            best = max(best, award["score"] * step["score"] / level)
+    return best
+
+
 def derive(result: dict[str, Any]) -> Derived:
     """The table's and goals' numbers for one configuration's raw results.
 
@@ -155,8 +177,9 @@ def derive(result: dict[str, Any]) -> Derived:
     greedy = _step(result, "greedy")
     greedy_gap = None
     if award is not None and greedy is not None and greedy.get("status") == "ok":
-        if award["score"] > 0:
-            greedy_gap = (award["score"] - greedy["score"]) / award["score"]
+        best = _best_known_score(result, award)
+        if best > 0:
+            greedy_gap = (best - greedy["score"]) / best
     return Derived(
         name=result["config"]["name"],
         bids=result.get("counts", {}).get("bids"),

@@ -131,6 +131,40 @@ def test_summary_picks_the_best_award_and_judges_the_goal() -> None:
     assert verdict.met is True
 
 
+def test_greedy_gap_is_against_a_raw_solve_that_beat_an_unproven_award() -> None:
+    """2000 x 1000: the award was the greedy one (gap 0) and CBC's raw solve found 4% more."""
+    award = {**_award(90.0, 1000.0, False), "score_level": 20_000}
+    steps = {
+        "load": {"status": "ok", "seconds": 1.0},
+        "score": {"status": "ok", "seconds": 1.0},
+        "award_highs": award,
+        # 20,800 level units at 20 units a point of score: 1040 points.
+        "raw_cbc": {
+            "status": "ok",
+            "seconds": 60.0,
+            "proven": False,
+            "solver": "cbc",
+            "score": 20_800.0,
+        },
+        "raw_highs": {
+            "status": "ok",
+            "seconds": 60.0,
+            "proven": False,
+            "solver": "highs",
+            "score": 19_000.0,
+        },
+        "greedy": {"status": "ok", "score": 1000.0},
+    }
+    assert derive(_result("2000x1000-slack-tendered", steps)).greedy_gap == pytest.approx(40 / 1040)
+    # A raw solve below the award changes nothing; nor does one above a proven award (the
+    # raw solve may leave places unfilled to score more, which an award may not).
+    steps["raw_cbc"] = {**steps["raw_cbc"], "score": 19_500.0}
+    assert derive(_result("2000x1000-slack-tendered", steps)).greedy_gap == pytest.approx(0.0)
+    steps["raw_cbc"] = {**steps["raw_cbc"], "score": 20_800.0}
+    steps["award_highs"] = {**award, "proven": True}
+    assert derive(_result("2000x1000-slack-tendered", steps)).greedy_gap == pytest.approx(0.0)
+
+
 def test_summary_says_an_astronomical_gap_plainly() -> None:
     raw = {"status": "ok", "seconds": 30.0, "proven": False, "gap": 9.2e7, "solver": "highs"}
     steps = {"raw_highs": raw}
