@@ -107,6 +107,9 @@ _RC = {
     "legend.fontsize": 7.5,
     "legend.frameon": False,
     "text.color": INK,
+    # Labels are user text (scenario names): "$5 or $6" is not math, and "$\\x$" must not
+    # stop the report with a mathtext parse error.
+    "text.parse_math": False,
     "savefig.bbox": None,
     "savefig.facecolor": "white",
 }

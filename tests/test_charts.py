@@ -339,3 +339,36 @@ def test_comparison_leaves_out_a_metric_that_is_zero_everywhere() -> None:
     assert "Vacant places" not in titles
     assert "Lots changing hands against the baseline" in titles
     assert "Mean score of the appointed bids" in titles
+
+
+def test_dollar_signs_in_scenario_names_are_drawn_as_typed() -> None:
+    """A scenario name is user text: "$5 or $6" is not math, and a backslash between two
+    dollars stopped the comparison with a mathtext parse error before text.parse_math off."""
+    from tender.compare import Comparison, ScenarioResult
+
+    def result(name: str) -> ScenarioResult:
+        return ScenarioResult(
+            name=name,
+            description="",
+            lots=2,
+            lots_covered=2,
+            places_vacant=0,
+            providers=2,
+            mean_score=88.5,
+            lots_changed=1,
+            status="optimal",
+            proven=True,
+        )
+
+    names = ("baseline", r"cap $\nosuch$ at $5", "$6 or $7")
+    comparison = Comparison(
+        tender_id="t",
+        currency="GBP",
+        objective="hours_weighted",
+        results=tuple(result(name) for name in names),
+    )
+    drawn = charts.comparison_charts(comparison)
+    assert drawn
+    for _, chart in drawn:
+        ET.fromstring(chart.svg)
+        assert r"cap $\nosuch$ at $5" in chart.description
