@@ -7,6 +7,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 import pytest
@@ -17,6 +18,9 @@ from tender import charts
 from tender.award import Award, make_award
 from tender.load import load_tender
 from tender.models import Tender
+
+if TYPE_CHECKING:
+    from tender.compare import Comparison
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -312,29 +316,34 @@ def test_short_money(value: float, currency: str, text: str) -> None:
     assert charts._short_money(value, currency) == text
 
 
-def test_comparison_leaves_out_a_metric_that_is_zero_everywhere() -> None:
+def _comparison(*results: tuple[str, int, int | None]) -> Comparison:
+    """A comparison of scenarios ``(name, places vacant, lots changed)`` over two lots."""
     from tender.compare import Comparison, ScenarioResult
 
-    def result(name: str, vacant: int, changed: int | None) -> ScenarioResult:
-        return ScenarioResult(
-            name=name,
-            description="",
-            lots=2,
-            lots_covered=2,
-            places_vacant=vacant,
-            providers=2,
-            mean_score=88.5,
-            lots_changed=changed,
-            status="optimal",
-            proven=True,
-        )
-
-    comparison = Comparison(
+    return Comparison(
         tender_id="t",
         currency="GBP",
         objective="hours_weighted",
-        results=(result("baseline", 0, None), result("other", 0, 1)),
+        results=tuple(
+            ScenarioResult(
+                name=name,
+                description="",
+                lots=2,
+                lots_covered=2,
+                places_vacant=vacant,
+                providers=2,
+                mean_score=88.5,
+                lots_changed=changed,
+                status="optimal",
+                proven=True,
+            )
+            for name, vacant, changed in results
+        ),
     )
+
+
+def test_comparison_leaves_out_a_metric_that_is_zero_everywhere() -> None:
+    comparison = _comparison(("baseline", 0, None), ("other", 0, 1))
     titles = [title for title, _ in charts.comparison_charts(comparison)]
     assert "Vacant places" not in titles
     assert "Lots changing hands against the baseline" in titles
@@ -344,30 +353,8 @@ def test_comparison_leaves_out_a_metric_that_is_zero_everywhere() -> None:
 def test_dollar_signs_in_scenario_names_are_drawn_as_typed() -> None:
     """A scenario name is user text: "$5 or $6" is not math, and a backslash between two
     dollars stopped the comparison with a mathtext parse error before text.parse_math off."""
-    from tender.compare import Comparison, ScenarioResult
-
-    def result(name: str) -> ScenarioResult:
-        return ScenarioResult(
-            name=name,
-            description="",
-            lots=2,
-            lots_covered=2,
-            places_vacant=0,
-            providers=2,
-            mean_score=88.5,
-            lots_changed=1,
-            status="optimal",
-            proven=True,
-        )
-
     names = ("baseline", r"cap $\nosuch$ at $5", "$6 or $7")
-    comparison = Comparison(
-        tender_id="t",
-        currency="GBP",
-        objective="hours_weighted",
-        results=tuple(result(name) for name in names),
-    )
-    drawn = charts.comparison_charts(comparison)
+    drawn = charts.comparison_charts(_comparison(*((name, 0, 1) for name in names)))
     assert drawn
     for _, chart in drawn:
         ET.fromstring(chart.svg)
