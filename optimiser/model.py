@@ -183,27 +183,25 @@ def integer_data(problem: AwardProblem) -> IntegerData:
 _UNSAFE = re.compile(r"[^A-Za-z0-9]")
 
 
-def _names(prefix: str, parts: list[tuple[str, ...]]) -> list[str]:
-    """Readable solver names (``x_B01_L12``), made unique by index if sanitising clashes."""
-    safe = {p: _UNSAFE.sub("_", p) for p in {p for part in parts for p in part}}
-    names = [prefix + "_" + "_".join(safe[p] for p in part) for part in parts]
-    if len(set(names)) < len(names):
-        names = [f"{name}_{i}" for i, name in enumerate(names)]
-    return names
-
-
 @functools.lru_cache(maxsize=1 << 16)
 def _safe(part: str) -> str:
     return _UNSAFE.sub("_", part)
 
 
 def _tag(*parts: str) -> str:
-    """A row name's tail (``_B01_G2``): ``_names("", [parts])[0]``, without the lists.
+    """A name's tail from ids (``_B01_G2``), each id sanitised once however often it recurs.
 
-    Row names are made unique by :meth:`AwardModel._add`; one call per row of a large
-    tender's 50,000 made building the rows a second slower.
+    Row names are made unique by :meth:`AwardModel._add`, variable names by :func:`_names`.
     """
     return "_" + "_".join(map(_safe, parts))
+
+
+def _names(prefix: str, parts: list[tuple[str, ...]]) -> list[str]:
+    """Readable solver names (``x_B01_L12``), made unique by index if sanitising clashes."""
+    names = [prefix + _tag(*part) for part in parts]
+    if len(set(names)) < len(names):
+        names = [f"{name}_{i}" for i, name in enumerate(names)]
+    return names
 
 
 def _expr(terms: list[tuple[pulp.LpVariable, int]]) -> pulp.LpAffineExpression:
