@@ -38,7 +38,12 @@ import numpy as np
 import pulp
 
 from optimiser.result import SolveStatus
-from optimiser.solvers import SolveOutcome, create_highs_quietly, demote_within_gap
+from optimiser.solvers import (
+    SolveOutcome,
+    create_highs_quietly,
+    demote_within_gap,
+    highs_threads,
+)
 
 __all__ = ["HighsModel"]
 
@@ -95,6 +100,9 @@ class HighsModel:
         create_highs_quietly(lambda: holder.append(highspy.Highs()))
         self._highs = highs = holder[0]
         highs.setOptionValue("output_flag", False)
+        threads = highs_threads()
+        if threads is not None:
+            highs.setOptionValue("threads", threads)
         n = len(variables)
         lower = np.array([_bound(var.lowBound, -_INF) for var in variables], dtype=np.float64)
         upper = np.array([_bound(var.upBound, _INF) for var in variables], dtype=np.float64)

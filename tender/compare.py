@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from optimiser import RuleCost, explain_award
+from optimiser.solvers import limit_highs_threads
 from tender.award import Award, make_award
 from tender.errors import RuleConflict
 from tender.models import Tender
@@ -233,8 +234,9 @@ def run_jobs(
     """``function(*job)`` for every job, in order; in spawned processes when there are many.
 
     ``workers=None`` chooses by :func:`worker_count`. Spawned, not forked: the solvers'
-    threads must not be copied into a child. Results come back in the jobs' order, so the
-    output never depends on which worker finished first (or whether any was used).
+    threads must not be copied into a child, and each child gives HiGHS one thread
+    (:func:`optimiser.solvers.limit_highs_threads`). Results come back in the jobs' order,
+    so the output never depends on which worker finished first (or whether any was used).
     """
     if workers is None:
         workers = worker_count(len(jobs))
@@ -248,7 +250,10 @@ def run_jobs(
                 progress(name)
         return results
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=limit_highs_threads, initargs=(1,)
+    )
+    with pool:
         futures = [pool.submit(function, *job) for job in jobs]
         for name, future in zip(names, futures, strict=True):
             results.append(future.result())

@@ -232,6 +232,37 @@ def test_shipped_htlah_scenarios_apply() -> None:
         apply_scenario(tender, scenario)
 
 
+def _threads_of_a_highs_model() -> int:
+    """Run in a worker: the threads a HiGHS model made there may use (0: HiGHS's choice)."""
+    from optimiser.highs import HighsModel
+
+    _, threads = HighsModel([], [])._highs.getOptionValue("threads")
+    return int(threads)
+
+
+def test_pool_workers_give_highs_one_thread_each() -> None:
+    # Two workers each left to HiGHS's choice (half the cores) spin their idle threads.
+    from tender.compare import run_jobs
+
+    assert run_jobs(_threads_of_a_highs_model, [(), ()], workers=2) == [1, 1]
+    assert run_jobs(_threads_of_a_highs_model, [()], workers=1) == [0]
+
+
+def test_highs_threads_cannot_change_after_the_first_solve() -> None:
+    # HiGHS makes its threads once per process: asking for another number fails each solve.
+    import highspy
+
+    from optimiser.solvers import create_highs_quietly, highs_threads, limit_highs_threads
+
+    create_highs_quietly(highspy.Highs)
+    assert highs_threads() is None
+    with pytest.raises(RuntimeError, match="before the process's first solve"):
+        limit_highs_threads(1)
+    with pytest.raises(ValueError, match="at least one thread"):
+        limit_highs_threads(0)
+    assert highs_threads() is None
+
+
 def test_worker_count_pays_for_the_pool() -> None:
     from tender.compare import JOBS_PER_WORKER, worker_count
 
