@@ -200,6 +200,7 @@ def validate(directory: Path) -> None:
     from tender.models import find_missing_evaluators
 
     tender = load_tender(directory)
+    scenarios = _check_scenarios(tender, directory)
     excluded = sum(1 for b in tender.bidders if b.status == "excluded")
     lines = [
         f"{tender.info.id}: {tender.info.title} ({tender.info.authority}, {tender.info.regime})",
@@ -213,12 +214,39 @@ def validate(directory: Path) -> None:
         f"  marks:      {len(tender.marks)} from "
         f"{len({m.evaluator for m in tender.marks})} evaluators",
         f"  moderation: {len(tender.moderation)} consensus marks",
-        "valid",
     ]
+    if scenarios:
+        lines.append(f"  scenarios:  {len(scenarios)} ({', '.join(scenarios)})")
+    lines.append("valid")
     click.echo("\n".join(lines))
     for gap in find_missing_evaluators(tender):
         click.echo(f"warning: {gap}", err=True)
     _warn(tender)
+
+
+def _check_scenarios(tender: Tender, directory: Path) -> list[str]:
+    """The names of the folder's scenarios, each read and applied to the tender as compare would.
+
+    Raises:
+        InputError: every problem of every scenario file, by file, line and key.
+    """
+    from tender.errors import InputError
+    from tender.load import load_scenario, scenario_paths
+    from tender.scenarios import apply_scenario
+
+    names: list[str] = []
+    problems = []
+    for path in scenario_paths(directory):
+        try:
+            scenario = load_scenario(path, directory)
+            apply_scenario(tender, scenario)
+        except InputError as error:
+            problems += error.problems
+        else:
+            names.append(scenario.name)
+    if problems:
+        raise InputError(problems=problems)
+    return names
 
 
 def _warn(tender: Tender) -> None:

@@ -34,6 +34,26 @@ def test_validate_prints_a_summary() -> None:
     assert "valid" in result.output
 
 
+def test_validate_reads_and_applies_every_scenario(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "t"
+    shutil.copytree(MINI, folder)
+    (folder / "scenarios").mkdir(exist_ok=True)
+    (folder / "scenarios" / "fine.toml").write_text("[rules]\nmax_lots_per_bidder = 1\n")
+    result = run("validate", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "scenarios:" in result.output and "fine" in result.output
+    # Each broken scenario is reported, as compare would find it, not only the first.
+    (folder / "scenarios" / "merge.toml").write_text('[scenario]\nmerge = [["L1", "L99"]]\n')
+    (folder / "scenarios" / "typo.toml").write_text("[rules]\nmax_lots = 1\n")
+    result = run("validate", str(folder))
+    assert result.exit_code == 2
+    assert "scenarios/merge.toml: merge: unknown id L99" in result.output
+    assert "scenarios/typo.toml:2: rules.max_lots: unknown key" in result.output
+    assert "valid" not in result.output.replace("invalid", "")
+
+
 def test_bad_input_exits_2_with_location_and_no_traceback() -> None:
     result = CliRunner().invoke(cli.cli, ["validate", str(CORPUS / "bad" / "wrong-type")])
     assert result.exit_code == 2
