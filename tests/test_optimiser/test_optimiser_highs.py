@@ -174,6 +174,74 @@ def test_sifting_finds_the_whole_relaxations_optimum(monkeypatch) -> None:
     assert len(rounds) >= 2  # the first subset (one column per lot) could not be it
 
 
+def two_lots_one_bidder_capped() -> tuple[HighsModel, dict[str, pulp.LpVariable]]:
+    """Lots L1 and L2 take one bid each; bidder a's hours (2 a lot) are capped at 3.
+
+    Worth a1 5, b1 4, c1 1, a2 5, b2 1: relaxed, a2 and half each of a1 and b1 (9.5);
+    in integers b1 and a2 (9).
+    """
+    owner = pulp.LpProblem("c", pulp.LpMinimize)
+    names = ("a1", "b1", "c1", "a2", "b2")
+    x = {n: owner.add_variable(n, 0, 1, cat=pulp.LpBinary) for n in names}
+    rows = [
+        ("lot_L1", pulp.LpAffineExpression([(x[n], 1) for n in ("a1", "b1", "c1")]) <= 1),
+        ("lot_L2", pulp.LpAffineExpression([(x["a2"], 1), (x["b2"], 1)]) <= 1),
+        ("hours_a", pulp.LpAffineExpression([(x["a1"], 2), (x["a2"], 2)]) <= 3),
+    ]
+    groups = {n: f"L{n[1]}" for n in x}
+    return HighsModel(list(x.values()), rows, groups=groups), x
+
+
+def capped_objective(x: dict[str, pulp.LpVariable]) -> pulp.LpAffineExpression:
+    worth = {"a1": 5, "b1": 4, "c1": 1, "a2": 5, "b2": 1}
+    return pulp.LpAffineExpression([(x[n], -w) for n, w in worth.items()])
+
+
+def test_a_fractional_sifted_relaxation_branches_over_the_sifted_columns_first(
+    monkeypatch,
+) -> None:
+    sift_everything(monkeypatch)
+    calls = count_branches(monkeypatch)
+    restricted: list[int] = []
+    restrict = HighsModel._restricted
+
+    def counted(self: HighsModel, costs: object, incumbent: object, inside, *args: object):
+        restricted.append(int(inside.sum()))
+        return restrict(self, costs, incumbent, inside, *args)
+
+    monkeypatch.setattr(HighsModel, "_restricted", counted)
+    model, x = two_lots_one_bidder_capped()
+    outcome = model.solve(capped_objective(x), time_limit=10, mip_gap=0)
+    # c1 never prices in (its reduced cost at the optimum is 3); the MIP over the other
+    # four finds -9, which meets the whole relaxation's bound -9.5 rounded up: proven
+    # without branching on the whole model.
+    assert outcome.status is SolveStatus.OPTIMAL
+    assert outcome.objective == -9
+    assert {n for n, v in x.items() if outcome.values[v.name] > 0.5} == {"b1", "a2"}
+    assert restricted == [4]
+    assert calls == [1]
+    # The held column has its bounds back: forcing c1 in is still possible.
+    model.add_rows([("force_c1", pulp.LpAffineExpression([(x["c1"], 1)]) >= 1)])
+    again = model.solve(capped_objective(x), time_limit=10, mip_gap=0)
+    assert again.status is SolveStatus.OPTIMAL
+    assert {n for n, v in x.items() if again.values[v.name] > 0.5} == {"c1", "a2"}
+
+
+def test_a_large_model_whose_relaxation_is_unsolved_is_not_branched_on(monkeypatch) -> None:
+    """2000 x 1000: the sifted relaxation ran out of time with 7 s left, and HiGHS's MIP,
+    which solves the whole relaxation from nothing first, ran 87 s past the limit."""
+    sift_everything(monkeypatch)
+    calls = count_branches(monkeypatch)
+    monkeypatch.setattr(HighsModel, "_relaxation", lambda self, seconds, **kwargs: None)
+    model, x = two_lots_one_bidder_capped()
+    start = {"a1": 1.0, "b1": 0.0, "c1": 0.0, "a2": 0.0, "b2": 1.0}
+    outcome = model.solve(capped_objective(x), time_limit=10, mip_gap=0, start=start)
+    assert outcome.status is SolveStatus.FEASIBLE_NOT_PROVEN
+    assert outcome.objective == -6
+    assert outcome.bound is None
+    assert calls == []
+
+
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(st.integers(0, 2**32 - 1))
 def test_sifted_awards_equal_brute_force(seed: int) -> None:
