@@ -102,6 +102,26 @@ def test_with_no_time_left_to_branch_the_incumbent_comes_back_unproven(monkeypat
     assert calls == []
 
 
+def test_each_solve_gets_its_own_time_on_highss_run_clock(monkeypatch) -> None:
+    # HiGHS reads time_limit against the run time of all its runs so far: once that passed
+    # the seconds a later level had left, every run of it stopped at once.
+    model, items = knapsack()
+    model.add_rows([("one", pulp.LpAffineExpression([(x, 1) for x in items]) <= 1)])
+    objective = pulp.LpAffineExpression([(items[0], -3), (items[1], -5), (items[2], -4)])
+    for _ in range(100_000):
+        if model._highs.getRunTime() > 0.05:
+            break
+        model.solve(objective, time_limit=10, mip_gap=0)
+    assert model._highs.getRunTime() > 0.05
+    calls = count_branches(monkeypatch)
+    # The relaxation (now x0 alone, already 0/1) is solved within its 0.03 s, not stopped.
+    other = pulp.LpAffineExpression([(items[0], -6), (items[1], -5), (items[2], -4)])
+    outcome = model.solve(other, time_limit=0.03, mip_gap=0)
+    assert outcome.status is SolveStatus.OPTIMAL
+    assert outcome.objective == -6
+    assert calls == []
+
+
 def test_reduced_cost_fixing_keeps_the_ties_free() -> None:
     # A and B tie on L1 (same score); C is worse everywhere. After the score level only
     # the tied columns stay free, and the cost level still sees both of them.
