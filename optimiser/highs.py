@@ -299,14 +299,16 @@ class HighsModel:
             vector[self._column[name]] = v
         return vector
 
-    def _time_limit(self, seconds: float) -> None:
+    def _time_limit(self, seconds: float, *, mip: bool = False) -> None:
         """Give the next run ``seconds`` (at least 10 ms).
 
-        HiGHS's ``time_limit`` is read against the run time of the instance, which adds up
-        over all its runs: a limit of the seconds left stopped every run at once after the
-        first half of the time (2000 x 1000: each level after the first got 0.1 s).
+        HiGHS 1.16's simplex reads ``time_limit`` against the run time of the instance,
+        which adds up over all its runs (a limit of the seconds left stopped every
+        relaxation at once after the first half of the time: at 2000 x 1000 each level after
+        the first got 0.1 s); its MIP solver reads it against the run's own time.
         """
-        self._highs.setOptionValue("time_limit", self._highs.getRunTime() + max(seconds, 0.01))
+        start = 0.0 if mip else self._highs.getRunTime()
+        self._highs.setOptionValue("time_limit", start + max(seconds, 0.01))
 
     def _set_integrality(self, *, relaxed: bool) -> None:
         if relaxed == self._relaxed or not len(self._integer):
@@ -504,7 +506,7 @@ class HighsModel:
         self._set_integrality(relaxed=False)
         highs.setOptionValue("simplex_strategy", _CHOOSE)
         highs.setOptionValue("presolve", "choose" if presolve else "off")
-        self._time_limit(seconds)
+        self._time_limit(seconds, mip=True)
         highs.setOptionValue("mip_rel_gap", mip_gap)
         if incumbent is not None:
             index = np.arange(self._n, dtype=np.int32)
