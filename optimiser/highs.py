@@ -427,10 +427,10 @@ class HighsModel:
         """The better of the incumbent and HiGHS's MIP over the ``inside`` columns only.
 
         The relaxation of a large award leaves most columns priced out: a MIP over the
-        sifted subset is far smaller than the whole (at 2000 lots x 1000 bidders HiGHS's
-        first relaxation of the whole, from nothing, ran 90 s past the time limit), and its
-        best award, good enough, lets :meth:`fix_implied` fix the rest before the whole
-        model is branched on. The held columns get their bounds back before returning.
+        sifted subset can be far smaller than the whole (whose relaxation HiGHS's MIP solver
+        first solves again from nothing), and its best award, if good enough, lets
+        :meth:`fix_implied` fix the rest before the whole model is branched on. The held
+        columns get their bounds back before returning.
         """
         lower, upper = self._lower, self._upper
         held = np.nonzero(~inside)[0].astype(np.int32)

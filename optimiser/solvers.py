@@ -65,6 +65,7 @@ def limit_highs_threads(count: int) -> None:
     every solve asking for another number: hence the check.
 
     Raises:
+        ValueError: fewer than one thread.
         RuntimeError: a HiGHS model was already made in this process.
     """
     global _highs_threads
