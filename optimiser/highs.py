@@ -122,6 +122,8 @@ class HighsModel:
         self._reduced: np.ndarray | None = None
         # The columns a converged sifting of this solve's relaxation let in.
         self._inside: np.ndarray | None = None
+        # The longest a relaxation of this model took from no basis (see _may_branch).
+        self._cold_seconds = 0.0
 
     @property
     def names(self) -> list[str]:
@@ -260,10 +262,14 @@ class HighsModel:
         incumbent = None if start is None else self._vector(start)
         deadline = time.monotonic() + time_limit
         self._inside = None
+        cold = not self._highs.getBasis().valid
         if self._sifts():
             relaxed = self._sifted(costs, incumbent, time_limit)
         else:
             relaxed = self._relaxation(time_limit)
+        if cold:
+            took = time.monotonic() - (deadline - time_limit)
+            self._cold_seconds = max(self._cold_seconds, took)
         bound = None if relaxed is None else relaxed[1]
         if relaxed is not None:
             values, bound = relaxed
@@ -273,7 +279,7 @@ class HighsModel:
             if self._proves(costs, incumbent, bound):
                 held = float(costs @ incumbent)
                 return self._outcome(SolveStatus.OPTIMAL, incumbent, held, held)
-        if deadline - time.monotonic() < MIN_BRANCH_SECONDS or (relaxed is None and self._large()):
+        if not self._may_branch(deadline) or (relaxed is None and self._large()):
             # HiGHS's MIP solver would start by solving that relaxation of the whole model
             # from nothing, without looking at the clock (2000 x 1000, given 7 s: 87 s).
             return self._out_of_time(costs, incumbent, bound)
@@ -287,7 +293,7 @@ class HighsModel:
                 return self._outcome(SolveStatus.OPTIMAL, incumbent, held, held)
             if incumbent is not None:
                 self.fix_implied(float(costs @ incumbent))
-            if deadline - time.monotonic() < MIN_BRANCH_SECONDS:
+            if not self._may_branch(deadline):
                 return self._out_of_time(costs, incumbent, bound)
         return self._branch(costs, incumbent, deadline - time.monotonic(), mip_gap)
 
@@ -352,6 +358,19 @@ class HighsModel:
         self._bound = float(highs.getInfo().objective_function_value)
         self._reduced = np.array(solution.col_dual) if solution.dual_valid else None
         return values, self._bound
+
+    def _may_branch(self, deadline: float) -> bool:
+        """Enough time left to start HiGHS's MIP solver.
+
+        It presolves and solves its first relaxation from nothing before it looks at the
+        clock, so a large model needs at least as long as its relaxation once took from no
+        basis: a MIP over 120,000 columns started with a few seconds left at 1000 x 500
+        (binding, awarded basis) ran 23 s past the limit.
+        """
+        left = deadline - time.monotonic()
+        if left < MIN_BRANCH_SECONDS:
+            return False
+        return not self._large() or left >= self._cold_seconds
 
     def _large(self) -> bool:
         """Enough grouped columns to sift a relaxation solved from nothing."""
@@ -480,7 +499,7 @@ class HighsModel:
         outcome = self._mip(costs, incumbent, seconds, mip_gap, presolve=True)
         if outcome.objective is None or self._agrees(costs, outcome):
             return outcome
-        if deadline - time.monotonic() < MIN_BRANCH_SECONDS:
+        if not self._may_branch(deadline):
             return self._out_of_time(costs, incumbent, None)
         self._highs.clearSolver()
         retry = self._mip(costs, None, deadline - time.monotonic(), mip_gap, presolve=False)

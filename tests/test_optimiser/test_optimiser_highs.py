@@ -266,6 +266,26 @@ def test_a_large_model_whose_relaxation_is_unsolved_is_not_branched_on(monkeypat
     assert calls == []
 
 
+def test_a_large_model_is_not_branched_on_in_less_time_than_its_relaxation_took(
+    monkeypatch,
+) -> None:
+    """1000 x 500, binding cap on the awarded basis: a MIP over 120,000 columns started with
+    a few seconds left ran 23 s past the limit (HiGHS presolves and solves its first
+    relaxation from nothing before it looks at the clock)."""
+    sift_everything(monkeypatch)
+    model, x = two_lots_one_bidder_capped()
+    assert model.solve(capped_objective(x), time_limit=10, mip_gap=0).objective == -9
+    assert model._cold_seconds > 0  # that first relaxation, from no basis, was timed
+    calls = count_branches(monkeypatch)
+    model._cold_seconds = 1e9  # as if it had taken longer than the time now left
+    start = {"a1": 1.0, "b1": 0.0, "c1": 0.0, "a2": 0.0, "b2": 1.0}
+    outcome = model.solve(capped_objective(x), time_limit=10, mip_gap=0, start=start)
+    assert outcome.status is SolveStatus.FEASIBLE_NOT_PROVEN
+    assert outcome.objective == -6
+    assert outcome.bound == pytest.approx(-9.5)
+    assert calls == []
+
+
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(st.integers(0, 2**32 - 1))
 def test_sifted_awards_equal_brute_force(seed: int) -> None:
