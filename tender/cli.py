@@ -224,28 +224,28 @@ def validate(directory: Path) -> None:
     _warn(tender)
 
 
-def _check_scenarios(tender: Tender, directory: Path) -> list[str]:
-    """The names of the folder's scenarios, each read and applied to the tender as compare would.
+def _check_scenarios(tender: Tender, source: Path) -> list[str]:
+    """The names of the tender's scenarios, each read and applied to it as compare would.
 
     Raises:
-        InputError: every problem of every scenario file, by file, line and key.
+        InputError: every problem of every scenario (file or workbook cell, line and key).
     """
-    from tender.errors import InputError
-    from tender.load import load_scenario, scenario_paths
+    from tender.cli_commission import _scenarios
+    from tender.errors import InputError, Problem
     from tender.scenarios import apply_scenario
 
+    problems: list[Problem] = []
     names: list[str] = []
-    problems = []
-    for path in scenario_paths(directory):
+    for scenario in _scenarios(source, (), (), problems=problems):
         try:
-            scenario = load_scenario(path, directory)
             apply_scenario(tender, scenario)
         except InputError as error:
             problems += error.problems
         else:
             names.append(scenario.name)
     if problems:
-        raise InputError(problems=problems)
+        # By file, as the tender's own problems are listed.
+        raise InputError(problems=sorted(problems, key=lambda p: (p.file, p.row or 0)))
     return names
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +14,7 @@ import click
 from tender.cli import NOT_PROVEN_EXIT, _solver_options, _tender_dir, cli
 
 if TYPE_CHECKING:
+    from tender.errors import Problem
     from tender.scenarios import Scenario
 
 
@@ -20,24 +23,40 @@ def _is_workbook(source: Path) -> bool:
 
 
 def _scenarios(
-    source: Path, names: tuple[str, ...], assignments: tuple[str, ...]
+    source: Path,
+    names: tuple[str, ...],
+    assignments: tuple[str, ...],
+    *,
+    problems: list[Problem] | None = None,
 ) -> list[Scenario]:
     """The scenarios named, or with no names every shipped one; then the ``--set`` one.
 
     A name is a scenario in the tender's scenarios/ folder (or its workbook's scenarios
-    sheet), or a path to a .toml file.
+    sheet), or a path to a .toml file. With ``problems``, a scenario that does not read
+    adds its problems there and is left out, instead of raising.
     """
+    from tender.errors import InputError
     from tender.load import load_scenario, scenario_paths
     from tender.scenarios import scenario_from_assignments
 
+    load: Callable[[str], Scenario]
     if _is_workbook(source):
         from tender.xlsx import scenario_texts
 
         texts = scenario_texts(source)
-        found = [_workbook_scenario(name, texts) for name in (names or list(texts))]
+        load = functools.partial(_workbook_scenario, texts=texts)
+        names = names or tuple(texts)
     else:
-        shipped = [str(path) for path in scenario_paths(source)]
-        found = [load_scenario(name, source) for name in (names or shipped)]
+        load = functools.partial(load_scenario, folder=source)
+        names = names or tuple(str(path) for path in scenario_paths(source))
+    found = []
+    for name in names:
+        try:
+            found.append(load(name))
+        except InputError as error:
+            if problems is None:
+                raise
+            problems += error.problems
     if assignments:
         found.append(scenario_from_assignments(assignments))
     return found

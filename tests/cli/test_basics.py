@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from paths import CORPUS, MINI
+from paths import CORPUS, FIXTURES, MINI
 
 from tender import __version__, cli
 
@@ -52,6 +52,22 @@ def test_validate_reads_and_applies_every_scenario(tmp_path: Path) -> None:
     assert "scenarios/merge.toml: merge: unknown id L99" in result.output
     assert "scenarios/typo.toml:2: rules.max_lots: unknown key" in result.output
     assert "valid" not in result.output.replace("invalid", "")
+
+
+def test_validate_checks_a_workbooks_scenarios_too(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = tmp_path / "h.xlsx"
+    assert run("convert", str(FIXTURES / "htlah-2016"), str(book)).exit_code == 0
+    result = run("validate", str(book))
+    assert result.exit_code == 0, result.output
+    assert "scenarios:  5 (max-2-lots," in result.output
+    workbook = openpyxl.load_workbook(book)
+    workbook["scenarios"]["B2"] = "[rules]\nmax_lots = 2\n"
+    workbook.save(book)
+    result = run("validate", str(book))
+    assert result.exit_code == 2
+    assert "rules.max_lots: unknown key" in result.output
 
 
 def test_bad_input_exits_2_with_location_and_no_traceback() -> None:

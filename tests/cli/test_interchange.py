@@ -115,7 +115,10 @@ def test_a_broken_scenario_in_a_workbook_names_its_cell(tmp_path: Path) -> None:
     sheet.append(["typo", "[rules]\nmax_lots_per_bider = 1\n"])
     sheet.append(["../evil", "[rules]\n"])
     workbook.save(book)
-    assert run("validate", str(book)).exit_code == 0  # the tender itself is fine
+    # The tender itself is fine; validate, like compare, reads the scenarios sheet too.
+    result = run("validate", str(book))
+    assert result.exit_code == 2
+    assert "scenarios!A3: a scenario name is a file name" in result.output
     result = run("compare", str(book), "--no-rule-costs")
     assert result.exit_code == 2
     assert "scenarios!A3: a scenario name is a file name" in result.output
