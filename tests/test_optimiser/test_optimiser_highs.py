@@ -122,7 +122,7 @@ def test_each_solve_gets_its_own_time_on_highss_run_clock(monkeypatch) -> None:
     assert calls == []
     # HiGHS's MIP solver, unlike its simplex, counts from the start of its own run (a MIP
     # given the run clock plus 36 s at 1000 x 500 ran 57 s).
-    model._mip(model._vector({}), None, 7.0, 0.0, presolve=True)
+    model._mip(model._vector([], []), None, 7.0, 0.0, presolve=True)
     assert model._highs.getOptionValue("time_limit")[1] == 7.0
 
 
