@@ -308,9 +308,9 @@ def _floor(config: Config, rec: _Recorder, problem: Any, out: Path) -> None:
     model = None
     with rec.step("model", limit) as step:
         model = AwardModel.build(problem)
-        step["variables"] = len(model.all_variables())
+        step["variables"] = len(model.columns)
         step["rows"] = len(model.rows)
-        step["nonzeros"] = sum(len(row) for _, row in model.rows)
+        step["nonzeros"] = sum(len(row.expression) for _, row in model.rows)
     if not rec.ok("model") or model is None:
         return
     mps = out / "score.mps"

@@ -2,11 +2,12 @@
 
 The optimiser's :class:`~optimiser.model.AwardModel` rows and its score objective (the
 weights in ``model.data.score_weight``, as ``optimiser.solve`` sets the score level) go into
-one ``pulp.LpProblem``, written once as MPS. HiGHS then reads it through ``highspy`` and
-only ``run()`` is timed; CBC (PuLP's bundled binary) is run on the same file and the whole
-subprocess is timed (it includes reading the MPS, a small part). This is the fastest a
-single solve of the same matrix can be, so ``tender award`` divided by it is the overhead of
-everything else: PuLP, five objective levels, checks and outputs.
+one ``pulp.LpProblem`` (:mod:`optimiser.pulp_model`), written once as MPS. HiGHS then
+reads it through ``highspy`` and only ``run()`` is timed; CBC (PuLP's bundled binary) is
+run on the same file and the whole subprocess is timed (it includes reading the MPS, a small
+part). This is the fastest a single solve of the same matrix can be, so ``tender award``
+divided by it is the overhead of everything else: loading, scoring, the model, five
+objective levels, checks and outputs.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import highspy
 import pulp
 
 from optimiser.model import AwardModel
+from optimiser.pulp_model import PulpModel
 
 __all__ = ["RawSolve", "solve_raw_cbc", "solve_raw_highs", "write_score_mps"]
 
@@ -69,11 +71,10 @@ def write_score_mps(model: AwardModel, path: Path) -> Path:
     Returns:
         ``path``.
     """
-    prob = pulp.LpProblem("award_score", pulp.LpMinimize)
-    for name, row in model.rows:
-        prob.addConstraint(row, name)
-    prob.setObjective(-model.weighted(model.data.score_weight))
-    prob.writeMPS(str(path))
+    copy = PulpModel(model.columns, "award_score")
+    copy.add_rows(model.rows)
+    copy.set_objective(-model.weighted(model.data.score_weight))
+    copy.problem.writeMPS(str(path))
     return path
 
 

@@ -25,22 +25,21 @@ is feasible for the whole model and often proves it (its value meets the bound).
 the columns whose reduced cost shows they cannot beat that award are fixed at zero, and HiGHS
 branches over what is left of the whole model.
 
-The model is still built in PuLP (:class:`optimiser.model.AwardModel`); this module only
-reads its rows. The status rules of :mod:`optimiser.solvers` hold: a time-limited incumbent
-is never called optimal.
+The model comes as arrays (:class:`optimiser.model.AwardModel`, :mod:`optimiser.linear`),
+which go to HiGHS as they are. The status rules of :mod:`optimiser.solvers` hold: a
+time-limited incumbent is never called optimal.
 """
 
 from __future__ import annotations
 
 import math
-import operator
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
 
 import highspy
 import numpy as np
-import pulp
 
+from optimiser.linear import Columns, Linear, Row, Values
 from optimiser.result import SolveStatus
 from optimiser.solvers import (
     SolveOutcome,
@@ -70,7 +69,6 @@ SIFT_ADD = 20
 PRICE_TOLERANCE = 1e-7
 
 _INF = highspy.kHighsInf
-_NAME = operator.attrgetter("name")
 _CONTINUOUS = np.uint8(int(highspy.HighsVarType.kContinuous))
 _INTEGER = np.uint8(int(highspy.HighsVarType.kInteger))
 _PRIMAL_SIMPLEX = 4
@@ -78,28 +76,29 @@ _CHOOSE = 1
 
 
 class HighsModel:
-    """One HiGHS model of an award's variables and rows, re-solved with new objectives.
+    """One HiGHS model of an award's columns and rows, re-solved with new objectives.
 
     Args:
-        variables: Every variable, in a fixed order (it is the column order).
+        columns: Every column, with its bounds and integrality.
         rows: The hard rows.
-        groups: For sifting, the group (a lot) of each assignment column, by variable
-            name; columns not named are always in the sifted relaxation.
+        groups: For sifting, the group (a lot) of each assignment column as a number, -1
+            for columns always in the sifted relaxation; ``None``: no groups.
     """
 
     def __init__(
         self,
-        variables: list[pulp.LpVariable],
-        rows: Iterable[tuple[str, pulp.LpConstraint]],
+        columns: Columns,
+        rows: Iterable[tuple[str, Row]],
         *,
-        groups: Mapping[str, str] | None = None,
+        groups: np.ndarray | None = None,
     ) -> None:
-        self._names = [var.name for var in variables]
+        self._names = list(columns.names)
         self._column = {name: i for i, name in enumerate(self._names)}
-        self._group = _group_index(self._names, groups or {})
-        self._integer = np.array(
-            [i for i, var in enumerate(variables) if var.cat == pulp.LpInteger], dtype=np.int32
+        n = len(columns)
+        self._group = (
+            np.full(n, -1, dtype=np.int64) if groups is None else np.asarray(groups, np.int64)
         )
+        self._integer = np.flatnonzero(columns.integer).astype(np.int32)
         holder: list[highspy.Highs] = []
         create_highs_quietly(lambda: holder.append(highspy.Highs()))
         self._highs = highs = holder[0]
@@ -107,9 +106,8 @@ class HighsModel:
         threads = highs_threads()
         if threads is not None:
             highs.setOptionValue("threads", threads)
-        n = len(variables)
-        lower = np.array([_bound(var.lowBound, -_INF) for var in variables], dtype=np.float64)
-        upper = np.array([_bound(var.upBound, _INF) for var in variables], dtype=np.float64)
+        lower = np.array(columns.lower, dtype=np.float64)
+        upper = np.array(columns.upper, dtype=np.float64)
         highs.addVars(n, lower, upper)
         self._lower, self._upper = lower, upper
         self._relaxed = True
@@ -135,33 +133,30 @@ class HighsModel:
         """The HiGHS version, as it reports it."""
         return str(self._highs.version())
 
-    def add_rows(self, rows: Iterable[tuple[str, pulp.LpConstraint]]) -> None:
+    def add_rows(self, rows: Iterable[tuple[str, Row]]) -> None:
         """Add rows for good (hard rows, level fixes, the canonical walk's decisions)."""
         lower: list[float] = []
         upper: list[float] = []
-        starts: list[int] = []
-        index: list[int] = []
-        value: list[float] = []
+        sizes: list[int] = []
+        parts: list[np.ndarray] = []
+        values: list[np.ndarray] = []
         names: list[str] = []
-        column = self._column.__getitem__
         for name, row in rows:
             if self._fixes_at_zero(row):
                 continue
             names.append(name)
-            starts.append(len(index))
-            # In bulk: a large tender's rows hold a million terms.
-            index.extend(map(column, map(_NAME, row.keys())))
-            value.extend(map(float, row.values()))
-            lo, up = row.getLb(), row.getUb()
-            lower.append(-_INF if lo is None else float(lo))
-            upper.append(_INF if up is None else float(up))
-        if not starts:
+            sizes.append(len(row.expression))
+            parts.append(row.expression.columns)
+            values.append(row.expression.coefficients)
+            lower.append(-_INF if row.lower is None else float(row.lower))
+            upper.append(_INF if row.upper is None else float(row.upper))
+        if not names:
             return
         first = self._highs.getNumRow()
         self._row_of.update((name, first + i) for i, name in enumerate(names))
-        columns = np.array(index, dtype=np.int32)
-        coefficients = np.array(value, dtype=np.float64)
-        begins = np.array(starts, dtype=np.int32)
+        columns = np.concatenate(parts).astype(np.int32)
+        coefficients = np.concatenate(values).astype(np.float64)
+        begins = np.r_[0, np.cumsum(sizes[:-1], dtype=np.int64)].astype(np.int32)
         kept = coefficients != 0
         if not kept.all():
             # Zero terms left out: each row starts after the terms kept before it.
@@ -184,20 +179,20 @@ class HighsModel:
             free = np.full(len(index), _INF)
             self._highs.changeRowsBounds(len(index), index, -free, free)
 
-    def _fixes_at_zero(self, row: pulp.LpConstraint) -> bool:
+    def _fixes_at_zero(self, row: Row) -> bool:
         """Hold the columns of ``sum a_j x_j <= 0`` (all ``a_j > 0``, ``x_j >= 0``) at 0.
 
         Such a row (a coverage level fixed at no vacancy) allows only zero, so its columns
         are fixed by bound instead: a warm-started simplex, which skips presolve, would
         otherwise carry the row through every pivot.
         """
-        if row.getUb() != 0 or row.getLb() is not None:
+        if row.upper != 0 or row.lower is not None:
             return False
-        terms = list(row.items())
-        if not terms or any(coefficient <= 0 for _, coefficient in terms):
+        terms = row.expression
+        # The array's own min: tens of thousands of rows (the holds rows) come through here.
+        if not len(terms) or terms.coefficients.min() <= 0:
             return False
-        columns = [self._column[var.name] for var, _ in terms]
-        index = np.array(columns, dtype=np.int32)
+        index = terms.columns.astype(np.int32)
         if np.any(self._lower[index] != 0):
             return False
         self._upper[index] = 0.0
@@ -237,11 +232,11 @@ class HighsModel:
 
     def solve(
         self,
-        objective: pulp.LpAffineExpression,
+        objective: Linear,
         *,
         time_limit: float,
         mip_gap: float,
-        start: Mapping[str, float] | None = None,
+        start: np.ndarray | None = None,
     ) -> SolveOutcome:
         """Minimise ``objective``: the relaxation first, branching only if it must.
 
@@ -249,16 +244,15 @@ class HighsModel:
             objective: Integer coefficients on the model's variables.
             time_limit: Seconds for this solve, relaxation and branching together.
             mip_gap: Relative gap at which branching may stop.
-            start: A feasible value for every variable, by name (the incumbent).
+            start: A feasible value of every column, in column order (the incumbent).
 
         Returns:
-            The outcome, with every variable's value by name when there is an award.
+            The outcome, with every column's value when there is an award.
         """
-        # In bulk, as the rows: a large tender's score level has 150,000 terms.
-        costs = self._vector(map(_NAME, objective.keys()), objective.values())
+        costs = objective.vector(self._n)
         self._highs.changeColsCost(self._n, np.arange(self._n, dtype=np.int32), costs)
         self._bound = self._reduced = None
-        incumbent = None if start is None else self._vector(start.keys(), start.values())
+        incumbent = None if start is None else np.asarray(start, dtype=np.float64)
         began = time.monotonic()
         deadline = began + time_limit
         self._inside = None
@@ -296,17 +290,7 @@ class HighsModel:
                 return self._out_of_time(costs, incumbent, bound)
         return self._branch(costs, incumbent, deadline - time.monotonic(), mip_gap)
 
-    def columns(self, names: Iterable[str]) -> np.ndarray:
-        """The column of each named variable, in the order given."""
-        return np.fromiter(map(self._column.__getitem__, names), dtype=np.int64)
-
     # --- inside ------------------------------------------------------------------------
-
-    def _vector(self, names: Iterable[str], values: Iterable[float]) -> np.ndarray:
-        """Values of the named variables as a column vector (0 for the others)."""
-        vector = np.zeros(self._n)
-        vector[self.columns(names)] = np.fromiter(map(float, values), dtype=np.float64)
-        return vector
 
     def _time_limit(self, seconds: float, *, mip: bool = False) -> None:
         """Give the next run ``seconds`` (at least 10 ms).
@@ -470,7 +454,7 @@ class HighsModel:
             self._highs.changeColsBounds(len(held), held, lower[held], upper[held])
         if outcome.objective is None or not self._agrees(costs, outcome):
             return incumbent
-        assert isinstance(outcome.values, _Named)
+        assert isinstance(outcome.values, Values)
         found = outcome.values.vector
         if incumbent is None or float(costs @ found) < float(costs @ incumbent):
             return found
@@ -518,7 +502,7 @@ class HighsModel:
         return retry if retry.status.is_ok else outcome
 
     def _agrees(self, costs: np.ndarray, outcome: SolveOutcome) -> bool:
-        assert isinstance(outcome.values, _Named) and outcome.objective is not None
+        assert isinstance(outcome.values, Values) and outcome.objective is not None
         worth = float(costs @ outcome.values.vector)
         return abs(worth - outcome.objective) <= 0.5 + 1e-9 * abs(worth)
 
@@ -559,45 +543,7 @@ class HighsModel:
     def _outcome(
         self, status: SolveStatus, values: np.ndarray, objective: float, bound: float | None
     ) -> SolveOutcome:
-        return SolveOutcome(status, _Named(self._column, values), objective, bound, self.version)
-
-
-class _Named(Mapping[str, float]):
-    """Column values read by variable name, without a dict of every column per solve."""
-
-    def __init__(self, column: dict[str, int], values: np.ndarray) -> None:
-        self._column = column
-        self._values = values
-
-    @property
-    def vector(self) -> np.ndarray:
-        """The values in column order."""
-        return self._values
-
-    def __getitem__(self, name: str) -> float:
-        return float(self._values[self._column[name]])
-
-    def get(self, name: str, default: float | None = None) -> float | None:  # type: ignore[override]
-        """As a dict's (Mapping's goes through ``__getitem__`` and an exception handler)."""
-        column = self._column.get(name)
-        return default if column is None else float(self._values[column])
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._column)
-
-    def __len__(self) -> int:
-        return len(self._column)
-
-
-def _group_index(names: list[str], groups: Mapping[str, str]) -> np.ndarray:
-    """Each column's group as a number (-1: not in a group)."""
-    numbers: dict[str, int] = {}
-    index = np.full(len(names), -1, dtype=np.int64)
-    for i, name in enumerate(names):
-        group = groups.get(name)
-        if group is not None:
-            index[i] = numbers.setdefault(group, len(numbers))
-    return index
+        return SolveOutcome(status, Values(self._column, values), objective, bound, self.version)
 
 
 def _best_in_groups(score: np.ndarray, group: np.ndarray, among: np.ndarray, k: int) -> np.ndarray:
@@ -611,10 +557,6 @@ def _best_in_groups(score: np.ndarray, group: np.ndarray, among: np.ndarray, k: 
     sizes = np.diff(np.r_[starts, len(order)])
     rank = np.arange(len(order)) - np.repeat(starts, sizes)
     return order[rank < k]
-
-
-def _bound(value: float | None, default: float) -> float:
-    return default if value is None else float(value)
 
 
 def _mip_status(model_status: highspy.HighsModelStatus, primal: int) -> SolveStatus:

@@ -48,8 +48,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-import pulp
+import numpy as np
 
+from optimiser.linear import Columns, Linear, Row
 from optimiser.problem import AwardProblem, Candidate
 
 __all__ = [
@@ -191,7 +192,7 @@ def _safe(part: str) -> str:
 def _tag(*parts: str) -> str:
     """A name's tail from ids (``_B01_G2``), each id sanitised once however often it recurs.
 
-    Row names are made unique by :meth:`AwardModel._add`, variable names by :func:`_names`.
+    Row names are made unique by :meth:`AwardModel._add`, column names by :func:`_names`.
     """
     return "_" + "_".join(map(_safe, parts))
 
@@ -204,183 +205,192 @@ def _names(prefix: str, parts: list[tuple[str, ...]]) -> list[str]:
     return names
 
 
-def _expr(terms: list[tuple[pulp.LpVariable, int]]) -> pulp.LpAffineExpression:
-    """An expression from ``(variable, coefficient)`` pairs in one pass.
-
-    ``lpSum`` over ``coefficient * variable`` builds and merges one expression per term,
-    which dominated building the model of a large tender.
-    """
-    return pulp.LpAffineExpression(terms)
+def _joined(columns: np.ndarray, column: int) -> np.ndarray:
+    """``columns`` with ``column`` after them."""
+    joined = np.empty(len(columns) + 1, dtype=np.int64)
+    joined[:-1], joined[-1] = columns, column
+    return joined
 
 
-def _row(terms: list[tuple[pulp.LpVariable, int]], sense: int, rhs: int) -> pulp.LpConstraint:
-    return pulp.LpConstraint(_expr(terms), sense, rhs=rhs)
+def _runs(labels: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, end)`` of each run of equal labels in a sorted array."""
+    if not len(labels):
+        return []
+    starts = np.r_[0, np.flatnonzero(labels[1:] != labels[:-1]) + 1]
+    ends = np.r_[starts[1:], len(labels)]
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
-_LE, _GE, _EQ = pulp.LpConstraintLE, pulp.LpConstraintGE, pulp.LpConstraintEQ
+def _numbers(values: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct values sorted, and each value's place among them."""
+    distinct = sorted(set(values))
+    place = {value: i for i, value in enumerate(distinct)}
+    return distinct, np.fromiter(map(place.__getitem__, values), dtype=np.int64, count=len(values))
 
 
 @dataclass
 class AwardModel:
-    """The variables, hard rows and objective levels of one award problem.
+    """The columns, hard rows and objective levels of one award problem.
 
-    Rows are kept as a list of ``(name, constraint)`` so each solve can assemble a fresh
-    ``LpProblem`` from them plus its own extra rows (level fixes, no-good cuts).
+    Columns are numbered in the order of their names (the order PuLP gave them, which the
+    solvers' timings were measured with); rows are ``(name, Row)`` in a fixed order, so
+    each solver gets the same model on every run. ``x`` holds the column of each bid, in
+    the order of ``data.keys``.
     """
 
     problem: AwardProblem
     data: IntegerData
-    x: dict[Key, pulp.LpVariable] = field(default_factory=dict)
-    #: Each ``x`` variable's name (PuLP's ``name`` is a property: slow a million times).
-    x_names: dict[Key, str] = field(default_factory=dict)
-    v: dict[str, pulp.LpVariable] = field(default_factory=dict)
-    y: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
-    s: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    columns: Columns
+    #: Each column's number, by name.
+    column: dict[str, int]
+    x: np.ndarray
+    v: dict[str, int]
+    y: dict[tuple[str, str], int]
+    s: dict[str, int]
     #: All awarded hours (hundredths), for a share cap on the ``awarded`` basis.
-    w: pulp.LpVariable | None = None
-    rows: list[tuple[str, pulp.LpConstraint]] = field(default_factory=list)
+    w: int | None
+    rows: list[tuple[str, Row]] = field(default_factory=list)
     #: Each group's row asking for its minimum of distinct providers, by name.
     group_rows: dict[str, str] = field(default_factory=dict)
     _row_names: set[str] = field(default_factory=set)
-    _weighted: dict[int, tuple[dict[Key, int], pulp.LpAffineExpression]] = field(
-        default_factory=dict
-    )
+    _weighted: dict[int, tuple[dict[Key, int], Linear]] = field(default_factory=dict)
+    _x_of: dict[Key, int] | None = None
 
     @classmethod
     def build(cls, problem: AwardProblem, data: IntegerData | None = None) -> AwardModel:
         """Build the model of ``problem`` (``data`` defaults to :func:`integer_data`)."""
-        model = cls(problem, data if data is not None else integer_data(problem))
-        model._variables()
-        model._lot_rows()
-        model._bidder_rows()
-        model._group_rows()
-        model._budget_row()
+        data = data if data is not None else integer_data(problem)
+        model = cls(problem, data, *_columns(problem, data))
+        index = _BidIndex(problem, data)
+        model._lot_rows(index)
+        model._bidder_rows(index)
+        model._group_rows(index)
+        model._budget_row(index)
         return model
 
-    # --- variables ---------------------------------------------------------------------
+    @property
+    def x_of(self) -> dict[Key, int]:
+        """Each bid's column."""
+        if self._x_of is None:
+            self._x_of = dict(zip(self.data.keys, self.x.tolist(), strict=True))
+        return self._x_of
 
-    def _variables(self) -> None:
-        owner = pulp.LpProblem("award", pulp.LpMinimize)
-        keys = list(self.data.keys)
-        fixed = set(self.problem.fixed)
-        for key, name in zip(keys, _names("x", [(b, lot) for lot, b in keys]), strict=True):
-            self.x_names[key] = name
-            # PuLP resets a binary's bounds to 0..1, so a fixed bid is an integer fixed at 1.
-            if key in fixed:
-                self.x[key] = owner.add_variable(name, 1, 1, cat=pulp.LpInteger)
-            else:
-                self.x[key] = owner.add_variable(name, 0, 1, cat=pulp.LpBinary)
-        short = sorted(lot.lot_id for lot in self.problem.lots if lot.min_providers > 0)
-        for lot_id, name in zip(short, _names("v", [(k,) for k in short]), strict=True):
-            top = self.problem.lot(lot_id).min_providers
-            self.v[lot_id] = owner.add_variable(name, 0, top, cat=pulp.LpInteger)
-        data = self.data
-        if data.share is not None and data.tendered_cap is None and data.share < 1:
-            total = sum(data.hours[k[0]] for k in keys)
-            self.w = owner.add_variable("w_awarded_hours", 0, total, cat=pulp.LpInteger)
-        need = self.problem.rules.min_providers_per_group
-        if need:
-            pairs = sorted({(b, self.problem.lot(lot).group) for lot, b in keys})
-            for pair, name in zip(pairs, _names("y", pairs), strict=True):
-                self.y[pair] = owner.add_variable(name, 0, 1, cat=pulp.LpBinary)
-            groups = sorted({lot.group for lot in self.problem.lots})
-            for group, name in zip(groups, _names("s", [(g,) for g in groups]), strict=True):
-                self.s[group] = owner.add_variable(name, 0, need, cat=pulp.LpInteger)
+    def bids(self, keys: list[Key]) -> np.ndarray:
+        """The columns of the bids ``keys``, in that order."""
+        return np.fromiter(map(self.x_of.__getitem__, keys), dtype=np.int64, count=len(keys))
 
-    def _add(self, name: str, constraint: pulp.LpConstraint) -> str:
-        # Sanitised ids can clash ("L-1" and "L_1"); PuLP refuses duplicate row names.
+    def lot_groups(self) -> np.ndarray:
+        """Each column's lot as a number (lots in id order), -1 for columns not of a bid."""
+        groups = np.full(len(self.columns), -1, dtype=np.int64)
+        _, lot_number = _numbers([lot for lot, _ in self.data.keys])
+        groups[self.x] = lot_number
+        return groups
+
+    def _add(self, name: str, row: Row) -> str:
+        # Sanitised ids can clash ("L-1" and "L_1"); solvers refuse duplicate row names.
         if name in self._row_names:
             name = f"{name}_{len(self.rows)}"
         self._row_names.add(name)
-        self.rows.append((name, constraint))
+        self.rows.append((name, row))
         return name
 
     # --- rows --------------------------------------------------------------------------
 
-    def _lot_rows(self) -> None:
-        by_lot: dict[str, list[Key]] = defaultdict(list)
-        for key in self.data.keys:
-            by_lot[key[0]].append(key)
+    def _lot_rows(self, index: _BidIndex) -> None:
+        x = self.x
+        spans = dict(zip(index.lot_ids, index.lot_spans, strict=True))
         for lot in sorted(self.problem.lots, key=lambda lot: lot.lot_id):
-            keys = by_lot[lot.lot_id]
-            awarded = [(self.x[k], 1) for k in keys]
+            start, end = spans.get(lot.lot_id, (0, 0))
+            awarded = Linear(x[start:end], np.ones(end - start, dtype=np.int64))
             tag = _tag(lot.lot_id)
             if lot.lot_id in self.v:
-                terms = [*awarded, (self.v[lot.lot_id], 1)]
-                self._add(f"min{tag}", _row(terms, _GE, lot.min_providers))
-            if lot.max_providers is not None and len(keys) > lot.max_providers:
-                self._add(f"max{tag}", _row(awarded, _LE, lot.max_providers))
+                columns = _joined(awarded.columns, self.v[lot.lot_id])
+                terms = Linear(columns, np.ones(len(columns)))
+                self._add(f"min{tag}", terms.at_least(lot.min_providers))
+            if lot.max_providers is not None and end - start > lot.max_providers:
+                self._add(f"max{tag}", awarded.at_most(lot.max_providers))
 
-    def _bidder_rows(self) -> None:
-        data = self.data
-        by_bidder: dict[str, list[Key]] = defaultdict(list)
-        for key in data.keys:
-            by_bidder[key[1]].append(key)
+    def _bidder_rows(self, index: _BidIndex) -> None:
+        data, x, hours = self.data, self.x, index.hours
         awarded_share = data.share is not None and data.tendered_cap is None and data.share < 1
-        for bidder_id in sorted(by_bidder):
-            keys = by_bidder[bidder_id]
+        per_group = self.problem.rules.max_lots_per_bidder_per_group
+        for bidder_id, (start, end) in zip(index.bidder_ids, index.bidder_spans, strict=True):
+            bids = index.by_bidder[start:end]
             tag = _tag(bidder_id)
-            count = [(self.x[k], 1) for k in keys]
-            hours = [(self.x[k], data.hours[k[0]]) for k in keys]
-            own_hours = sum(data.hours[k[0]] for k in keys)
+            columns, own = x[bids], hours[bids]
+            own_hours = int(own.sum())
             limit = data.max_lots[bidder_id]
-            if limit is not None and limit < len(keys):
-                self._add(f"lots{tag}", _row(count, _LE, limit))
+            if limit is not None and limit < len(bids):
+                self._add(f"lots{tag}", Linear(columns, np.ones(len(bids))).at_most(limit))
             capacity = data.capacity[bidder_id]
             if capacity is not None and capacity < own_hours:
-                self._add(f"capacity{tag}", _row(hours, _LE, capacity))
+                self._add(f"capacity{tag}", Linear(columns, own).at_most(capacity))
             if data.tendered_cap is not None and data.tendered_cap < own_hours:
-                self._add(f"share{tag}", _row(hours, _LE, data.tendered_cap))
+                self._add(f"share{tag}", Linear(columns, own).at_most(data.tendered_cap))
             if awarded_share and data.share is not None:
-                # q * own hours <= p * all awarded hours, against one variable ``w`` for
-                # the total: a row over every bid per bidder would be bidders x bids long.
+                # q * own hours <= p * all awarded hours, against one column ``w`` for the
+                # total: a row over every bid per bidder would be bidders x bids long.
                 p, q = data.share.numerator, data.share.denominator
-                terms = [(var, q * h) for var, h in hours] + [(self._awarded_hours(), -p)]
-                self._add(f"share{tag}", _row(terms, _LE, 0))
-            per_group = self.problem.rules.max_lots_per_bidder_per_group
+                w = self._awarded_hours(index)
+                terms = Linear(_joined(columns, w), _joined(q * own, -p))
+                self._add(f"share{tag}", terms.at_most(0))
             if per_group is not None:
-                in_group: dict[str, list[Key]] = defaultdict(list)
-                for k in keys:
-                    in_group[self.problem.lot(k[0]).group].append(k)
-                for group in sorted(in_group):
-                    if len(in_group[group]) > per_group:
-                        gtag = _tag(bidder_id, group)
-                        terms = [(self.x[k], 1) for k in in_group[group]]
-                        self._add(f"grouplots{gtag}", _row(terms, _LE, per_group))
+                groups = index.group_number[bids]
+                order = np.argsort(groups, kind="stable")
+                for first, last in _runs(groups[order]):
+                    if last - first > per_group:
+                        chosen = bids[order[first:last]]
+                        group = index.groups[int(index.group_number[chosen[0]])]
+                        terms = Linear(x[chosen], np.ones(len(chosen)))
+                        self._add(f"grouplots{_tag(bidder_id, group)}", terms.at_most(per_group))
 
-    def _awarded_hours(self) -> pulp.LpVariable:
+    def _awarded_hours(self, index: _BidIndex) -> int:
         """``w``, tied to the awarded hours by one equality row on first use."""
-        assert self.w is not None, "w is made with the variables when a share row needs it"
+        assert self.w is not None, "w is made with the columns when a share row needs it"
         if "awarded_hours" not in self._row_names:
-            terms = [(self.x[k], self.data.hours[k[0]]) for k in self.data.keys]
-            self._add("awarded_hours", _row([*terms, (self.w, -1)], _EQ, 0))
+            terms = Linear(_joined(self.x, self.w), _joined(index.hours, -1))
+            self._add("awarded_hours", terms.equal_to(0))
         return self.w
 
-    def _group_rows(self) -> None:
+    def _group_rows(self, index: _BidIndex) -> None:
         need = self.problem.rules.min_providers_per_group
         if not need:
             return
-        group_of = {lot.lot_id: lot.group for lot in self.problem.lots}
-        holds: dict[tuple[str, str], list[Key]] = defaultdict(list)
-        for key in self.data.keys:
-            holds[(key[1], group_of[key[0]])].append(key)
-        members: dict[str, list[tuple[pulp.LpVariable, int]]] = defaultdict(list)
-        for pair in sorted(self.y):
-            tag = _tag(*pair)
-            terms = [(self.y[pair], 1)] + [(self.x[k], -1) for k in holds[pair]]
-            self._add(f"holds{tag}", _row(terms, _LE, 0))
-            members[pair[1]].append((self.y[pair], 1))
+        # Bids by (bidder, group), both in name order: the order of the sorted y pairs.
+        pair = index.bidder_number * len(index.groups) + index.group_number
+        order = np.argsort(pair, kind="stable")
+        runs = _runs(pair[order])
+        # One array for all rows, each row a slice: its y, then its bids (tens of thousands
+        # of rows at 1000 lots x 500 bidders).
+        run_of = np.repeat(np.arange(len(runs)), [last - first for first, last in runs])
+        starts = np.array([first for first, _ in runs], dtype=np.int64) + np.arange(len(runs))
+        firsts = order[[first for first, _ in runs]].tolist()
+        holders = [
+            (self.data.keys[bid][1], index.groups[group])
+            for bid, group in zip(firsts, index.group_number[firsts].tolist(), strict=True)
+        ]
+        y = np.array([self.y[holder] for holder in holders], dtype=np.int64)
+        columns = np.empty(len(order) + len(runs), dtype=np.int64)
+        coefficients = np.full(len(columns), -1, dtype=np.int64)
+        columns[starts], coefficients[starts] = y, 1
+        columns[np.arange(len(order)) + run_of + 1] = self.x[order]
+        members: dict[str, list[int]] = defaultdict(list)
+        spans = zip(holders, starts.tolist(), runs, y.tolist(), strict=True)
+        for holder, begin, (first, last), column in spans:
+            end = begin + last - first + 1
+            terms = Linear(columns[begin:end], coefficients[begin:end])
+            self._add(f"holds{_tag(*holder)}", terms.at_most(0))
+            members[holder[1]].append(column)
         for group in sorted(self.s):
-            tag = _tag(group)
-            terms = [*members[group], (self.s[group], 1)]
-            self.group_rows[group] = self._add(f"providers{tag}", _row(terms, _GE, need))
+            columns = [*members[group], self.s[group]]
+            terms = Linear(columns, np.ones(len(columns)))
+            self.group_rows[group] = self._add(f"providers{_tag(group)}", terms.at_least(need))
 
-    def _budget_row(self) -> None:
+    def _budget_row(self, index: _BidIndex) -> None:
         budget = self.data.budget
-        if budget is None or sum(self.data.pence.values()) <= budget:
+        if budget is None or int(index.pence.sum()) <= budget:
             return
-        spent = [(self.x[k], self.data.pence[k]) for k in self.data.keys]
-        self._add("budget", _row(spent, _LE, budget))
+        self._add("budget", Linear(self.x, index.pence).at_most(budget))
 
     def implied_group_rows(self, vacancies: int) -> list[str]:
         """The group rows no award with at most ``vacancies`` unfilled places can break.
@@ -418,49 +428,134 @@ class AwardModel:
 
     # --- objective levels --------------------------------------------------------------
 
-    def vacancies(self) -> pulp.LpAffineExpression:
+    def vacancies(self) -> Linear:
         """Unfilled places over all lots."""
-        return _expr([(self.v[k], 1) for k in sorted(self.v)])
+        columns = [self.v[k] for k in sorted(self.v)]
+        return Linear(columns, np.ones(len(columns)))
 
-    def shortfall(self) -> pulp.LpAffineExpression:
+    def shortfall(self) -> Linear:
         """Missing distinct providers over all groups."""
-        return _expr([(self.s[g], 1) for g in sorted(self.s)])
+        columns = [self.s[g] for g in sorted(self.s)]
+        return Linear(columns, np.ones(len(columns)))
 
-    def weighted(self, weights: dict[Key, int]) -> pulp.LpAffineExpression:
+    def weighted(self, weights: dict[Key, int]) -> Linear:
         """``sum weight * x`` over the bids, for the score, cost and tie-break levels.
 
-        Built once per weights (a level's objective and its fix share it): on a large
-        tender each is a hundred thousand terms. Callers must not change it in place.
+        Built once per weights (a level's objective and its fix share it). Callers must not
+        change it in place.
         """
         cached = self._weighted.get(id(weights))
         if cached is None or cached[0] is not weights:
-            expr = _expr([(self.x[k], weights[k]) for k in self.data.keys if weights[k]])
-            cached = self._weighted[id(weights)] = (weights, expr)
+            keys = self.data.keys
+            values = np.fromiter(map(weights.__getitem__, keys), dtype=np.int64, count=len(keys))
+            kept = values != 0
+            cached = self._weighted[id(weights)] = (weights, Linear(self.x[kept], values[kept]))
         return cached[1]
 
-    def all_variables(self) -> list[pulp.LpVariable]:
-        """Every variable, in name order."""
-        found = [*self.x.values(), *self.v.values(), *self.y.values(), *self.s.values()]
-        found += [self.w] if self.w is not None else []
-        return sorted(found, key=lambda var: var.name)
-
-    def start_values(self, awarded: frozenset[Key]) -> dict[str, int]:
-        """A full, feasible assignment of every variable for an award (a warm start)."""
-        values = {name: int(k in awarded) for k, name in self.x_names.items()}
+    def start_values(self, awarded: frozenset[Key]) -> np.ndarray:
+        """A full, feasible value of every column for an award (a warm start)."""
+        values = np.zeros(len(self.columns))
+        values[self.bids(sorted(awarded))] = 1.0
         count: dict[str, int] = defaultdict(int)
         for lot_id, _ in awarded:
             count[lot_id] += 1
-        for lot_id, var in self.v.items():
-            values[var.name] = max(0, self.problem.lot(lot_id).min_providers - count[lot_id])
+        for lot_id, column in self.v.items():
+            values[column] = max(0, self.problem.lot(lot_id).min_providers - count[lot_id])
         group_of = {lot.lot_id: lot.group for lot in self.problem.lots}
         held = {(b, group_of[lot]) for lot, b in awarded}
         providers: dict[str, int] = defaultdict(int)
-        for pair, var in self.y.items():
-            values[var.name] = int(pair in held)
+        for pair, column in self.y.items():
+            values[column] = int(pair in held)
             providers[pair[1]] += int(pair in held)
         need = self.problem.rules.min_providers_per_group or 0
-        for group, var in self.s.items():
-            values[var.name] = max(0, need - providers[group])
+        for group, column in self.s.items():
+            values[column] = max(0, need - providers[group])
         if self.w is not None:
-            values[self.w.name] = sum(self.data.hours[lot] for lot, _ in awarded)
+            values[self.w] = sum(self.data.hours[lot] for lot, _ in awarded)
         return values
+
+    def text(self) -> list[str]:
+        """Every column and row as a line of text, in order: for tests and debugging."""
+        names, columns = self.columns.names, self.columns
+        lines = [
+            f"{name}: {columns.lower[i]:g} .. {columns.upper[i]:g}"
+            + (" integer" if columns.integer[i] else "")
+            for i, name in enumerate(names)
+        ]
+        lines += [f"{name}: {row.text(names)}" for name, row in self.rows]
+        return lines
+
+
+class _BidIndex:
+    """The bids of ``data.keys`` numbered and sorted by lot, bidder and group, in arrays."""
+
+    def __init__(self, problem: AwardProblem, data: IntegerData) -> None:
+        keys = data.keys
+        n = len(keys)
+        group_of = {lot.lot_id: lot.group for lot in problem.lots}
+        lots = [lot for lot, _ in keys]
+        bidders = [bidder for _, bidder in keys]
+        self.hours = np.fromiter(map(data.hours.__getitem__, lots), dtype=np.int64, count=n)
+        self.pence = np.fromiter(map(data.pence.__getitem__, keys), dtype=np.int64, count=n)
+        # Keys are sorted by lot: each lot's bids are one span.
+        self.lot_ids, lot_number = _numbers(lots)
+        self.lot_spans = _runs(lot_number)
+        self.bidder_ids, self.bidder_number = _numbers(bidders)
+        self.by_bidder = np.argsort(self.bidder_number, kind="stable")
+        self.bidder_spans = _runs(self.bidder_number[self.by_bidder])
+        self.groups, self.group_number = _numbers([group_of[lot] for lot in lots])
+
+
+def _columns(
+    problem: AwardProblem, data: IntegerData
+) -> tuple[
+    Columns,
+    dict[str, int],
+    np.ndarray,
+    dict[str, int],
+    dict[tuple[str, str], int],
+    dict[str, int],
+    int | None,
+]:
+    """Every column with its bounds, numbered in name order, and the columns of each kind."""
+    keys = list(data.keys)
+    fixed = set(problem.fixed)
+    names = _names("x", [(b, lot) for lot, b in keys])
+    lower = [1 if key in fixed else 0 for key in keys]
+    upper = [1] * len(keys)
+    short = sorted(lot.lot_id for lot in problem.lots if lot.min_providers > 0)
+    names += _names("v", [(k,) for k in short])
+    lower += [0] * len(short)
+    upper += [problem.lot(lot_id).min_providers for lot_id in short]
+    need = problem.rules.min_providers_per_group
+    pairs: list[tuple[str, str]] = []
+    groups: list[str] = []
+    if need:
+        pairs = sorted({(b, problem.lot(lot).group) for lot, b in keys})
+        groups = sorted({lot.group for lot in problem.lots})
+        names += _names("y", pairs) + _names("s", [(g,) for g in groups])
+        lower += [0] * (len(pairs) + len(groups))
+        upper += [1] * len(pairs) + [need] * len(groups)
+    awarded = data.share is not None and data.tendered_cap is None and data.share < 1
+    if awarded:
+        names.append("w_awarded_hours")
+        lower.append(0)
+        upper.append(sum(data.hours[k[0]] for k in keys))
+    order = sorted(range(len(names)), key=names.__getitem__)
+    place = np.empty(len(names), dtype=np.int64)
+    place[order] = np.arange(len(names))
+    sorted_names = [names[i] for i in order]
+    columns = Columns(
+        names=sorted_names,
+        lower=np.asarray(lower, dtype=np.float64)[order],
+        upper=np.asarray(upper, dtype=np.float64)[order],
+        integer=np.ones(len(names), dtype=bool),
+    )
+    n_x, n_v, n_y = len(keys), len(short), len(pairs)
+    at = place.tolist()
+    v = dict(zip(short, at[n_x : n_x + n_v], strict=True))
+    y = dict(zip(pairs, at[n_x + n_v : n_x + n_v + n_y], strict=True))
+    s = dict(zip(groups, at[n_x + n_v + n_y : n_x + n_v + n_y + len(groups)], strict=True))
+    w = at[-1] if awarded else None
+    column = {name: i for i, name in enumerate(sorted_names)}
+    return columns, column, place[:n_x], v, y, s, w

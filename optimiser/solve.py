@@ -38,6 +38,7 @@ those of the canonical award, the same for both solvers.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections import defaultdict
@@ -46,13 +47,14 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 import numpy as np
-import pulp
 
 from optimiser.check import award_levels, group_providers, rule_violations, vacancy_places
 from optimiser.greedy import greedy_award
 from optimiser.highs import HighsModel
+from optimiser.linear import Linear, Row, Values
 from optimiser.model import AwardModel, IntegerData, Key, integer_data
 from optimiser.problem import AwardProblem
+from optimiser.pulp_model import PulpModel
 from optimiser.reasons import Standing, group_reason, lot_reason
 from optimiser.result import (
     Alternative,
@@ -202,7 +204,7 @@ class _Backend(Protocol):
     @property
     def names(self) -> list[str]: ...
 
-    def add_rows(self, rows: list[tuple[str, pulp.LpConstraint]]) -> None: ...
+    def add_rows(self, rows: list[tuple[str, Row]]) -> None: ...
 
     def fix_implied(self, value: float) -> int: ...
 
@@ -210,11 +212,11 @@ class _Backend(Protocol):
 
     def solve(
         self,
-        objective: pulp.LpAffineExpression,
+        objective: Linear,
         *,
         time_limit: float,
         mip_gap: float,
-        start: dict[str, float] | None,
+        start: np.ndarray | None,
     ) -> SolveOutcome: ...
 
 
@@ -222,16 +224,15 @@ class _Cbc:
     """CBC, which PuLP runs on the whole problem at each solve (it is a separate program)."""
 
     def __init__(self, kind: str, model: AwardModel) -> None:
-        self._prob = pulp.LpProblem(f"award_{kind}", pulp.LpMinimize)
+        self._pulp = PulpModel(model.columns, f"award_{kind}")
         self.add_rows(model.rows)
 
     @property
     def names(self) -> list[str]:
-        return [var.name for var in self._prob.variables()]
+        return self._pulp.names
 
-    def add_rows(self, rows: list[tuple[str, pulp.LpConstraint]]) -> None:
-        for name, row in rows:
-            self._prob.addConstraint(row, name)
+    def add_rows(self, rows: list[tuple[str, Row]]) -> None:
+        self._pulp.add_rows(rows)
 
     def fix_implied(self, value: float) -> int:
         """CBC reports no reduced costs through PuLP: nothing to fix."""
@@ -242,25 +243,33 @@ class _Cbc:
 
     def solve(
         self,
-        objective: pulp.LpAffineExpression,
+        objective: Linear,
         *,
         time_limit: float,
         mip_gap: float,
-        start: dict[str, float] | None,
+        start: np.ndarray | None,
     ) -> SolveOutcome:
         # A variable in no row and not in the objective is left out; it reads as 0.
-        self._prob.setObjective(objective)
-        return run_cbc(self._prob, time_limit=time_limit, mip_gap=mip_gap, start=start)
+        self._pulp.set_objective(objective)
+        outcome = run_cbc(
+            self._pulp.problem,
+            time_limit=time_limit,
+            mip_gap=mip_gap,
+            start=None if start is None else self._pulp.by_name(start),
+        )
+        if not outcome.status.is_ok:
+            return outcome
+        return dataclasses.replace(outcome, values=self._pulp.values(dict(outcome.values)))
 
 
 @dataclass
 class _Level:
     name: str
-    objective: pulp.LpAffineExpression
+    objective: Linear
     value: Callable[[frozenset[Key]], int]
     # +1: the level minimises its value; -1: it maximises it (the solver minimises -value).
     sign: int
-    fix: Callable[[int], list[pulp.LpConstraint]]
+    fix: Callable[[int], list[Row]]
 
 
 @dataclass
@@ -278,14 +287,12 @@ class _Run:
     version: str | None = None
     coverage_proven: bool = True
     reports: list[LevelReport] = field(default_factory=list)
-    fixes: list[tuple[str, pulp.LpConstraint]] = field(default_factory=list)
+    fixes: list[tuple[str, Row]] = field(default_factory=list)
     # How many of ``fixes`` belong to levels 1-3 (the rows an alternative optimum keeps).
     objective_fixes: int = 0
     _backends: dict[str, _Backend] = field(default_factory=dict)
-    _start: tuple[frozenset[Key], dict[str, float]] | None = None
+    _start: tuple[frozenset[Key], np.ndarray] | None = None
     _added: dict[str, int] = field(default_factory=dict)
-    #: The award pairs in ``x_names`` order and their HiGHS columns (HiGHS only).
-    _x_columns: tuple[list[Key], np.ndarray] | None = None
     _decided: int = 0
     #: Rows the coverage level's fix implies (see AwardModel.implied_group_rows).
     implied: list[str] = field(default_factory=list)
@@ -305,12 +312,8 @@ class _Run:
         backend = self._backends.get(kind)
         if backend is None:
             if self.solver == "highs":
-                lots = {name: key[0] for key, name in self.model.x_names.items()}
-                backend = HighsModel(self.model.all_variables(), self.model.rows, groups=lots)
-                if self._x_columns is None:
-                    # Every HiGHS backend has the same columns, in name order.
-                    names = self.model.x_names
-                    self._x_columns = (list(names), backend.columns(names.values()))
+                model = self.model
+                backend = HighsModel(model.columns, model.rows, groups=model.lot_groups())
             else:
                 backend = _Cbc(kind, self.model)
             self._backends[kind] = backend
@@ -325,10 +328,10 @@ class _Run:
 
     def _solve(
         self,
-        objective: pulp.LpAffineExpression,
+        objective: Linear,
         *,
         kind: str = "main",
-        add: list[pulp.LpConstraint] | None = None,
+        add: list[Row] | None = None,
         start: frozenset[Key] | None = None,
     ) -> SolveOutcome:
         """Solve model ``kind`` (after adding the rows ``add`` to it for good)."""
@@ -347,24 +350,17 @@ class _Run:
         self.version = outcome.version if outcome.version != "unknown" else self.version
         return outcome
 
-    def _start_values(self, award: frozenset[Key]) -> dict[str, float]:
-        """Every variable's value for ``award``; most solves start from the same award."""
+    def _start_values(self, award: frozenset[Key]) -> np.ndarray:
+        """Every column's value for ``award``; most solves start from the same award."""
         if self._start is None or self._start[0] != award:
-            values = {k: float(v) for k, v in self.model.start_values(award).items()}
-            self._start = (award, values)
+            self._start = (award, self.model.start_values(award))
         return self._start[1]
 
     def _award_of(self, outcome: SolveOutcome) -> frozenset[Key]:
-        values = outcome.values
-        vector = getattr(values, "vector", None)
-        if vector is not None and self._x_columns is not None:
-            # HiGHS's values in column order: read in bulk (150,000 bids at 1000 x 500).
-            keys, columns = self._x_columns
-            chosen = frozenset(keys[i] for i in np.flatnonzero(vector[columns] > 0.5))
-        else:
-            chosen = frozenset(
-                key for key, name in self.model.x_names.items() if values.get(name, 0.0) > 0.5
-            )
+        assert isinstance(outcome.values, Values), "both backends return every column's value"
+        keys = self.data.keys
+        taken = np.flatnonzero(outcome.values.vector[self.model.x] > 0.5)
+        chosen = frozenset(keys[i] for i in taken.tolist())
         broken = rule_violations(self.problem, self.data, chosen)
         if broken:
             raise SolverError(
@@ -383,9 +379,9 @@ class _Run:
             lv = award_levels(problem, data, award)
             return lv.vacancies, lv.shortfall, lv.score, lv.cost, lv.tie
 
-        def coverage_fix(value: int) -> list[pulp.LpConstraint]:
+        def coverage_fix(value: int) -> list[Row]:
             vacancies, shortfall = divmod(value, widest + 1)
-            return [model.vacancies() <= vacancies, model.shortfall() <= shortfall]
+            return [model.vacancies().at_most(vacancies), model.shortfall().at_most(shortfall)]
 
         return [
             _Level(
@@ -400,28 +396,28 @@ class _Run:
                 -model.weighted(data.score_weight),
                 lambda a: levels_of(a)[2],
                 -1,
-                lambda value: [model.weighted(data.score_weight) >= value],
+                lambda value: [model.weighted(data.score_weight).at_least(value)],
             ),
             _Level(
                 "cost",
                 model.weighted(data.cost_weight),
                 lambda a: levels_of(a)[3],
                 1,
-                lambda value: [model.weighted(data.cost_weight) <= value],
+                lambda value: [model.weighted(data.cost_weight).at_most(value)],
             ),
             _Level(
                 "tie_break",
                 -model.weighted(data.tie_weight),
                 lambda a: levels_of(a)[4],
                 -1,
-                lambda value: [model.weighted(data.tie_weight) >= value],
+                lambda value: [model.weighted(data.tie_weight).at_least(value)],
             ),
         ]
 
     def solve_levels(self) -> None:
         """Solve levels 1-4 in turn, each fixed as a row before the next."""
         for level in self._levels():
-            if not level.objective.keys():
+            if not len(level.objective):
                 # A constant level (no slack, or all weights zero) cannot change the award.
                 continue
             self._solve_level(level)
@@ -432,7 +428,7 @@ class _Run:
                 self.implied = self.model.implied_group_rows(held.vacancies)
             fixes = level.fix(value)
             for i, row in enumerate(fixes):
-                if row.keys():  # no group rule: the shortfall row would be empty
+                if len(row.expression):  # no group rule: the shortfall row would be empty
                     self.fixes.append((f"fix_{level.name}_{i}", row))
             if level.name != "coverage":
                 # Coverage packs two counts into one value; its fix is two rows, not one.
@@ -553,7 +549,7 @@ class _Run:
 
     # --- level 5: the canonical award --------------------------------------------------
 
-    def _distance(self, award: frozenset[Key], keys: list[Key]) -> pulp.LpAffineExpression:
+    def _distance(self, award: frozenset[Key], keys: list[Key]) -> Linear:
         """``|award & keys|`` minus the Hamming distance from ``award`` over ``keys``.
 
         Minimised from a warm start at ``award`` (value ``|award & keys|``), any lower
@@ -561,8 +557,8 @@ class _Run:
         zero-objective model with a no-good cut infeasible (CBC: 0.3 s against > 20 s on a
         14-lot framework).
         """
-        x = self.model.x
-        return pulp.LpAffineExpression([(x[k], 1 if k in award else -1) for k in keys])
+        signs = [1 if k in award else -1 for k in keys]
+        return Linear(self.model.bids(keys), signs)
 
     def _another(self, keys: list[Key]) -> tuple[SolveStatus, frozenset[Key] | None]:
         """Look for an award, equal on levels 1-4, that differs from this one on ``keys``.
@@ -623,12 +619,11 @@ class _Run:
         solver finds first. Returns what was found and whether the search finished.
         """
         assert self.award is not None
-        x = self.model.x
         found: set[Key] = set()
         while unseen:
             if self._remaining() < _MIN_SECONDS:
                 return found, False
-            objective = pulp.LpAffineExpression([(x[k], -1) for k in unseen])
+            objective = Linear(self.model.bids(unseen), np.full(len(unseen), -1))
             outcome = self._solve(objective, kind=kind, start=self.award)
             if not outcome.status.is_ok:
                 return found, False
@@ -654,7 +649,7 @@ class _Run:
         blocks before it; bids a rule plainly excludes are decided without a solve.
         """
         assert self.award is not None
-        x = self.model.x
+        x = self.model.x_of
         tally = _Tally(self.problem, self.data)
         decided: dict[Key, int] = {}
         sent: set[Key] = set()
@@ -674,12 +669,14 @@ class _Run:
                 # Otherwise the award already takes every undecided bid: the maximum.
                 if self._remaining() < _MIN_SECONDS:
                     return SolveStatus.FEASIBLE_NOT_PROVEN
-                weights = {k: 2 ** (len(block) - 1 - i) for i, k in enumerate(block)}
                 rows = [
-                    x[k] >= 1 if on else x[k] <= 0 for k, on in decided.items() if k not in sent
+                    Linear([x[k]], [1]).at_least(1) if on else Linear([x[k]], [1]).at_most(0)
+                    for k, on in decided.items()
+                    if k not in sent
                 ]
                 sent.update(decided)
-                objective = -pulp.lpSum(weights[k] * x[k] for k in block)
+                weights = [-(2 ** (len(block) - 1 - i)) for i in range(len(block))]
+                objective = Linear(self.model.bids(block), weights)
                 outcome = self._solve(objective, add=rows, start=self.award)
                 if outcome.status is not SolveStatus.OPTIMAL:
                     return SolveStatus.FEASIBLE_NOT_PROVEN

@@ -234,9 +234,13 @@ def test_shipped_htlah_scenarios_apply() -> None:
 
 def _threads_of_a_highs_model() -> int:
     """Run in a worker: the threads a HiGHS model made there may use (0: HiGHS's choice)."""
-    from optimiser.highs import HighsModel
+    import numpy as np
 
-    _, threads = HighsModel([], [])._highs.getOptionValue("threads")
+    from optimiser.highs import HighsModel
+    from optimiser.linear import Columns
+
+    empty = Columns([], np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool))
+    _, threads = HighsModel(empty, [])._highs.getOptionValue("threads")
     return int(threads)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pulp
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,15 +12,40 @@ from test_optimiser_bruteforce import random_problem
 import optimiser.highs
 from optimiser import SolveStatus, solve_award
 from optimiser.highs import HighsModel
+from optimiser.linear import Columns, Linear, Row
 from optimiser.model import AwardModel
 
 
-def knapsack() -> tuple[HighsModel, list[pulp.LpVariable]]:
+class Named:
+    """0/1 columns by name, for hand-worked models."""
+
+    def __init__(self, *names: str) -> None:
+        self.names = list(names)
+        n = len(names)
+        self.columns = Columns(self.names, np.zeros(n), np.ones(n), np.ones(n, dtype=bool))
+
+    def __call__(self, **terms: int) -> Linear:
+        """``sum coefficient * column`` over the columns named."""
+        return Linear([self.names.index(n) for n in terms], list(terms.values()))
+
+    def model(self, rows: list[tuple[str, Row]], groups: dict[str, int] | None = None):
+        groups_of = None
+        if groups is not None:
+            groups_of = np.array([groups.get(n, -1) for n in self.names])
+        return HighsModel(self.columns, rows, groups=groups_of)
+
+    def start(self, **values: float) -> np.ndarray:
+        """Every column's value (0 unless given)."""
+        vector = np.zeros(len(self.names))
+        for name, value in values.items():
+            vector[self.names.index(name)] = value
+        return vector
+
+
+def knapsack() -> tuple[HighsModel, Named]:
     """Three items of weight 2 in a knapsack of 3: the relaxation takes one and a half."""
-    owner = pulp.LpProblem("k", pulp.LpMinimize)
-    items = [owner.add_variable(f"x{i}", 0, 1, cat=pulp.LpBinary) for i in range(3)]
-    row = pulp.LpAffineExpression([(x, 2) for x in items]) <= 3
-    return HighsModel(items, [("knapsack", row)]), items
+    x = Named("x0", "x1", "x2")
+    return x.model([("knapsack", x(x0=2, x1=2, x2=2).at_most(3))]), x
 
 
 def count_branches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -40,14 +65,10 @@ def test_an_integral_relaxation_proves_the_level_without_branching(monkeypatch) 
     calls = count_branches(monkeypatch)
     # Take at most one item (the knapsack row allows one and a half): the relaxation's
     # optimum, item x1 alone, is already 0/1.
-    model.add_rows([("one", pulp.LpAffineExpression([(x, 1) for x in items]) <= 1)])
-    outcome = model.solve(
-        pulp.LpAffineExpression([(items[0], -3), (items[1], -5), (items[2], -4)]),
-        time_limit=10,
-        mip_gap=0,
-    )
+    model.add_rows([("one", items(x0=1, x1=1, x2=1).at_most(1))])
+    outcome = model.solve(items(x0=-3, x1=-5, x2=-4), time_limit=10, mip_gap=0)
     assert outcome.status is SolveStatus.OPTIMAL
-    assert [outcome.values[x.name] for x in items] == [0, 1, 0]
+    assert [outcome.values[x] for x in items.names] == [0, 1, 0]
     assert outcome.objective == -5
     assert calls == []
 
@@ -56,11 +77,7 @@ def test_a_fractional_relaxation_branches_to_the_integer_optimum(monkeypatch) ->
     model, items = knapsack()
     calls = count_branches(monkeypatch)
     # Relaxed: x1 = 1 and x2 = 1/2 (value -7); in integers only one item fits: -5.
-    outcome = model.solve(
-        pulp.LpAffineExpression([(items[0], -3), (items[1], -5), (items[2], -4)]),
-        time_limit=10,
-        mip_gap=0,
-    )
+    outcome = model.solve(items(x0=-3, x1=-5, x2=-4), time_limit=10, mip_gap=0)
     assert outcome.status is SolveStatus.OPTIMAL
     assert outcome.objective == pytest.approx(-5)
     assert round(outcome.values["x1"]) == 1
@@ -72,14 +89,12 @@ def test_the_relaxation_bound_rounded_up_proves_an_incumbent(monkeypatch) -> Non
     calls = count_branches(monkeypatch)
     # Worth 3, 1 and 1: the relaxation takes x0 and half of x1, -3.5; every objective value
     # of a 0/1 point is an integer, so nothing beats -3, which the incumbent {x0} has.
-    objective = pulp.LpAffineExpression([(items[0], -3), (items[1], -1), (items[2], -1)])
-    outcome = model.solve(
-        objective, time_limit=10, mip_gap=0, start={"x0": 1.0, "x1": 0.0, "x2": 0.0}
-    )
+    objective = items(x0=-3, x1=-1, x2=-1)
+    outcome = model.solve(objective, time_limit=10, mip_gap=0, start=items.start(x0=1))
     assert outcome.status is SolveStatus.OPTIMAL
     assert outcome.objective == -3
     assert outcome.bound == -3
-    assert [outcome.values[x.name] for x in items] == [1, 0, 0]
+    assert [outcome.values[x] for x in items.names] == [1, 0, 0]
     assert calls == []
 
 
@@ -89,15 +104,13 @@ def test_with_no_time_left_to_branch_the_incumbent_comes_back_unproven(monkeypat
     model, items = knapsack()
     calls = count_branches(monkeypatch)
     monkeypatch.setattr(optimiser.highs, "MIN_BRANCH_SECONDS", 1e9)  # always out of time
-    objective = pulp.LpAffineExpression([(items[0], -3), (items[1], -5), (items[2], -4)])
-    outcome = model.solve(
-        objective, time_limit=10, mip_gap=0, start={"x0": 1.0, "x1": 0.0, "x2": 0.0}
-    )
+    objective = items(x0=-3, x1=-5, x2=-4)
+    outcome = model.solve(objective, time_limit=10, mip_gap=0, start=items.start(x0=1))
     # The incumbent {x0} (-3) against the relaxation's bound, x1 and half of x2 (-7).
     assert outcome.status is SolveStatus.FEASIBLE_NOT_PROVEN
     assert outcome.objective == -3
     assert outcome.bound == pytest.approx(-7)
-    assert [outcome.values[x.name] for x in items] == [1, 0, 0]
+    assert [outcome.values[x] for x in items.names] == [1, 0, 0]
     assert model.solve(objective, time_limit=10, mip_gap=0).status is SolveStatus.NO_SOLUTION
     assert calls == []
 
@@ -106,8 +119,8 @@ def test_each_solve_gets_its_own_time_on_highss_run_clock(monkeypatch) -> None:
     # HiGHS reads time_limit against the run time of all its runs so far: once that passed
     # the seconds a later level had left, every run of it stopped at once.
     model, items = knapsack()
-    model.add_rows([("one", pulp.LpAffineExpression([(x, 1) for x in items]) <= 1)])
-    objective = pulp.LpAffineExpression([(items[0], -3), (items[1], -5), (items[2], -4)])
+    model.add_rows([("one", items(x0=1, x1=1, x2=1).at_most(1))])
+    objective = items(x0=-3, x1=-5, x2=-4)
     for _ in range(100_000):
         if model._highs.getRunTime() > 0.05:
             break
@@ -115,14 +128,14 @@ def test_each_solve_gets_its_own_time_on_highss_run_clock(monkeypatch) -> None:
     assert model._highs.getRunTime() > 0.05
     calls = count_branches(monkeypatch)
     # The relaxation (now x0 alone, already 0/1) is solved within its 0.03 s, not stopped.
-    other = pulp.LpAffineExpression([(items[0], -6), (items[1], -5), (items[2], -4)])
+    other = items(x0=-6, x1=-5, x2=-4)
     outcome = model.solve(other, time_limit=0.03, mip_gap=0)
     assert outcome.status is SolveStatus.OPTIMAL
     assert outcome.objective == -6
     assert calls == []
     # HiGHS's MIP solver, unlike its simplex, counts from the start of its own run (a MIP
     # given the run clock plus 36 s at 1000 x 500 ran 57 s).
-    model._mip(model._vector([], []), None, 7.0, 0.0, presolve=True)
+    model._mip(np.zeros(3), None, 7.0, 0.0, presolve=True)
     assert model._highs.getOptionValue("time_limit")[1] == 7.0
 
 
@@ -178,47 +191,39 @@ def test_sifting_finds_the_whole_relaxations_optimum(monkeypatch) -> None:
     # the first subset (A on both lots) holds A at one lot; B and C come in by their
     # reduced costs: the optimum A on L1 (9) and C on L2 (7) beats A on L2 (8) and B on L1
     # (5), and is the whole problem's.
-    owner = pulp.LpProblem("s", pulp.LpMinimize)
-    weights = {("L1", "A"): 9, ("L1", "B"): 5, ("L2", "A"): 8, ("L2", "C"): 7, ("L2", "B"): 1}
-    x = {k: owner.add_variable(f"x_{k[0]}_{k[1]}", 0, 1, cat=pulp.LpBinary) for k in weights}
+    weights = {"L1_A": 9, "L1_B": 5, "L2_A": 8, "L2_C": 7, "L2_B": 1}
+    x = Named(*weights)
     rows = [
-        (f"lot_{lot}", pulp.LpAffineExpression([(v, 1) for k, v in x.items() if k[0] == lot]) <= 1)
+        (f"lot_{lot}", x(**{k: 1 for k in weights if k.startswith(lot)}).at_most(1))
         for lot in ("L1", "L2")
-    ] + [
-        (f"one_{b}", pulp.LpAffineExpression([(v, 1) for k, v in x.items() if k[1] == b]) <= 1)
-        for b in ("A", "B", "C")
-    ]
+    ] + [(f"one_{b}", x(**{k: 1 for k in weights if k.endswith(b)}).at_most(1)) for b in "ABC"]
     rounds = sift_everything(monkeypatch)
-    model = HighsModel(list(x.values()), rows, groups={v.name: k[0] for k, v in x.items()})
-    objective = pulp.LpAffineExpression([(x[k], -w) for k, w in weights.items()])
+    model = x.model(rows, groups={k: int(k[1]) for k in weights})
+    objective = x(**{k: -w for k, w in weights.items()})
     outcome = model.solve(objective, time_limit=10, mip_gap=0)
     assert outcome.status is SolveStatus.OPTIMAL
     assert outcome.objective == -16
-    assert {k for k, v in x.items() if outcome.values[v.name] > 0.5} == {("L1", "A"), ("L2", "C")}
+    assert {k for k in weights if outcome.values[k] > 0.5} == {"L1_A", "L2_C"}
     assert len(rounds) >= 2  # the first subset (one column per lot) could not be it
 
 
-def two_lots_one_bidder_capped() -> tuple[HighsModel, dict[str, pulp.LpVariable]]:
+def two_lots_one_bidder_capped() -> tuple[HighsModel, Named]:
     """Lots L1 and L2 take one bid each; bidder a's hours (2 a lot) are capped at 3.
 
     Worth a1 5, b1 4, c1 1, a2 5, b2 1: relaxed, a2 and half each of a1 and b1 (9.5);
     in integers b1 and a2 (9).
     """
-    owner = pulp.LpProblem("c", pulp.LpMinimize)
-    names = ("a1", "b1", "c1", "a2", "b2")
-    x = {n: owner.add_variable(n, 0, 1, cat=pulp.LpBinary) for n in names}
+    x = Named("a1", "b1", "c1", "a2", "b2")
     rows = [
-        ("lot_L1", pulp.LpAffineExpression([(x[n], 1) for n in ("a1", "b1", "c1")]) <= 1),
-        ("lot_L2", pulp.LpAffineExpression([(x["a2"], 1), (x["b2"], 1)]) <= 1),
-        ("hours_a", pulp.LpAffineExpression([(x["a1"], 2), (x["a2"], 2)]) <= 3),
+        ("lot_L1", x(a1=1, b1=1, c1=1).at_most(1)),
+        ("lot_L2", x(a2=1, b2=1).at_most(1)),
+        ("hours_a", x(a1=2, a2=2).at_most(3)),
     ]
-    groups = {n: f"L{n[1]}" for n in x}
-    return HighsModel(list(x.values()), rows, groups=groups), x
+    return x.model(rows, groups={n: int(n[1]) for n in x.names}), x
 
 
-def capped_objective(x: dict[str, pulp.LpVariable]) -> pulp.LpAffineExpression:
-    worth = {"a1": 5, "b1": 4, "c1": 1, "a2": 5, "b2": 1}
-    return pulp.LpAffineExpression([(x[n], -w) for n, w in worth.items()])
+def capped_objective(x: Named) -> Linear:
+    return x(a1=-5, b1=-4, c1=-1, a2=-5, b2=-1)
 
 
 def test_a_fractional_sifted_relaxation_branches_over_the_sifted_columns_first(
@@ -241,14 +246,14 @@ def test_a_fractional_sifted_relaxation_branches_over_the_sifted_columns_first(
     # without branching on the whole model.
     assert outcome.status is SolveStatus.OPTIMAL
     assert outcome.objective == -9
-    assert {n for n, v in x.items() if outcome.values[v.name] > 0.5} == {"b1", "a2"}
+    assert {n for n in x.names if outcome.values[n] > 0.5} == {"b1", "a2"}
     assert restricted == [4]
     assert calls == [1]
     # The held column has its bounds back: forcing c1 in is still possible.
-    model.add_rows([("force_c1", pulp.LpAffineExpression([(x["c1"], 1)]) >= 1)])
+    model.add_rows([("force_c1", x(c1=1).at_least(1))])
     again = model.solve(capped_objective(x), time_limit=10, mip_gap=0)
     assert again.status is SolveStatus.OPTIMAL
-    assert {n for n, v in x.items() if again.values[v.name] > 0.5} == {"c1", "a2"}
+    assert {n for n in x.names if again.values[n] > 0.5} == {"c1", "a2"}
 
 
 def test_a_large_model_whose_relaxation_is_unsolved_is_not_branched_on(monkeypatch) -> None:
@@ -258,7 +263,7 @@ def test_a_large_model_whose_relaxation_is_unsolved_is_not_branched_on(monkeypat
     calls = count_branches(monkeypatch)
     monkeypatch.setattr(HighsModel, "_relaxation", lambda self, seconds, **kwargs: None)
     model, x = two_lots_one_bidder_capped()
-    start = {"a1": 1.0, "b1": 0.0, "c1": 0.0, "a2": 0.0, "b2": 1.0}
+    start = x.start(a1=1, b2=1)
     outcome = model.solve(capped_objective(x), time_limit=10, mip_gap=0, start=start)
     assert outcome.status is SolveStatus.FEASIBLE_NOT_PROVEN
     assert outcome.objective == -6
@@ -278,7 +283,7 @@ def test_a_large_model_is_not_branched_on_in_less_time_than_its_relaxation_took(
     assert model._cold_seconds > 0  # that first relaxation, from no basis, was timed
     calls = count_branches(monkeypatch)
     model._cold_seconds = 1e9  # as if it had taken longer than the time now left
-    start = {"a1": 1.0, "b1": 0.0, "c1": 0.0, "a2": 0.0, "b2": 1.0}
+    start = x.start(a1=1, b2=1)
     outcome = model.solve(capped_objective(x), time_limit=10, mip_gap=0, start=start)
     assert outcome.status is SolveStatus.FEASIBLE_NOT_PROVEN
     assert outcome.objective == -6
