@@ -24,6 +24,7 @@ from test_optimiser_bruteforce import random_problem
 from optimiser import AwardProblem, build_problem
 from optimiser.linear import Linear, Row
 from optimiser.model import AwardModel
+from optimiser.pulp_model import PulpModel
 from tender.load import load_tender
 from tender.scoring import score_tender
 
@@ -129,3 +130,23 @@ def test_start_values_keep_every_row() -> None:
         assert row.lower is None or worth >= row.lower, name
         if name.startswith(("min", "holds", "providers", "awarded")):
             assert row.upper is None or worth <= row.upper, name
+
+
+def test_the_pulp_copy_for_cbc_has_the_same_rows() -> None:
+    model = AwardModel.build(clashing(0.5, "awarded"))
+    names = model.columns.names
+    copy = PulpModel(model.columns, "award")
+    copy.add_rows(model.rows)
+    assert copy.problem.numConstraints() == len(model.rows)
+    for name, row in model.rows:
+        constraint = copy.problem.get_constraint_by_name(name)
+        terms = row.expression
+        pairs = zip(terms.columns.tolist(), terms.coefficients.tolist(), strict=True)
+        assert {var.name: c for var, c in constraint.items()} == {names[i]: c for i, c in pairs}
+        bound = row.upper if row.lower is None else row.lower
+        assert -constraint.constant == bound
+        sense = {(True, False): "<=", (False, True): ">=", (False, False): "="}
+        expected = sense[(row.lower is None, row.upper is None)]
+        assert {-1: "<=", 1: ">=", 0: "="}[constraint.sense] == expected, name
+    with pytest.raises(ValueError, match="one bound"):
+        copy.add_rows([("ranged", Row(model.vacancies(), 0, 1))])
