@@ -241,8 +241,6 @@ class AwardModel:
     problem: AwardProblem
     data: IntegerData
     columns: Columns
-    #: Each column's number, by name.
-    column: dict[str, int]
     x: np.ndarray
     v: dict[str, int]
     y: dict[tuple[str, str], int]
@@ -510,7 +508,6 @@ def _columns(
     problem: AwardProblem, data: IntegerData
 ) -> tuple[
     Columns,
-    dict[str, int],
     np.ndarray,
     dict[str, int],
     dict[tuple[str, str], int],
@@ -557,5 +554,4 @@ def _columns(
     y = dict(zip(pairs, at[n_x + n_v : n_x + n_v + n_y], strict=True))
     s = dict(zip(groups, at[n_x + n_v + n_y : n_x + n_v + n_y + len(groups)], strict=True))
     w = at[-1] if awarded else None
-    column = {name: i for i, name in enumerate(sorted_names)}
-    return columns, column, place[:n_x], v, y, s, w
+    return columns, place[:n_x], v, y, s, w
