@@ -135,23 +135,28 @@ def integer_data(problem: AwardProblem) -> IntegerData:
     widest = max((len(v) for v in by_lot.values()), default=0)
     n_lots = len(problem.lots)
     max_hours = max(real_hours.values(), default=1.0)
-    max_cost = max((real_hours[c.lot_id] * c.rate for c in ordered), default=1.0)
-    hours_weighted = problem.rules.objective == "hours_weighted"
-    score_weight: dict[Key, int] = {}
-    cost_weight: dict[Key, int] = {}
-    pence: dict[Key, int] = {}
-    tie_weight: dict[Key, int] = {}
-    for c in ordered:
-        key = (c.lot_id, c.bidder_id)
-        h = real_hours[c.lot_id]
-        if hours_weighted:
-            score_weight[key] = round(SCORE_SCALE * c.score * h / max_hours)
-        else:
-            score_weight[key] = round(SCORE_SCALE * c.score)
-        cost_weight[key] = round(COST_SCALE * h * c.rate / max_cost)
-        pence[key] = round(100 * 52 * h * c.rate)
-        # Earlier lots weigh more, better ranks weigh more: see optimiser.solve.
-        tie_weight[key] = (n_lots - lot_index[c.lot_id]) * (widest + 1 - place[key])
+    keys = [(c.lot_id, c.bidder_id) for c in ordered]
+    # In arrays, the same float operations in the same order as the formulas above (and
+    # numpy rounds half to even, as round() does): 150,000 bids at 1000 lots x 500 bidders.
+    h = np.fromiter((real_hours[c.lot_id] for c in ordered), dtype=np.float64, count=len(keys))
+    score = np.fromiter((c.score for c in ordered), dtype=np.float64, count=len(keys))
+    rate = np.fromiter((c.rate for c in ordered), dtype=np.float64, count=len(keys))
+    max_cost = float((h * rate).max()) if len(keys) else 1.0
+    if problem.rules.objective == "hours_weighted":
+        scores = np.rint(SCORE_SCALE * score * h / max_hours)
+    else:
+        scores = np.rint(SCORE_SCALE * score)
+    costs = np.rint(COST_SCALE * h * rate / max_cost)
+    spent = np.rint(100 * 52 * h * rate)
+    # Earlier lots weigh more, better ranks weigh more: see optimiser.solve.
+    lot_weight = np.fromiter(
+        (n_lots - lot_index[lot] for lot, _ in keys), dtype=np.int64, count=len(keys)
+    )
+    rank_weight = widest + 1 - np.fromiter(map(place.__getitem__, keys), np.int64, len(keys))
+    score_weight = dict(zip(keys, scores.astype(np.int64).tolist(), strict=True))
+    cost_weight = dict(zip(keys, costs.astype(np.int64).tolist(), strict=True))
+    pence = dict(zip(keys, spent.astype(np.int64).tolist(), strict=True))
+    tie_weight = dict(zip(keys, (lot_weight * rank_weight).tolist(), strict=True))
     rules = problem.rules
     share = _share(rules.max_share_of_hours) if rules.max_share_of_hours is not None else None
     tendered_cap = None
@@ -165,7 +170,7 @@ def integer_data(problem: AwardProblem) -> IntegerData:
         cost_weight=cost_weight,
         pence=pence,
         tie_weight=tie_weight,
-        position={(c.lot_id, c.bidder_id): i for i, c in enumerate(ordered)},
+        position={key: i for i, key in enumerate(keys)},
         max_lots={b.bidder_id: problem.max_lots(b.bidder_id) for b in problem.bidders},
         capacity={
             b.bidder_id: (

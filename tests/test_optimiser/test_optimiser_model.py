@@ -150,3 +150,54 @@ def test_the_pulp_copy_for_cbc_has_the_same_rows() -> None:
         assert {-1: "<=", 1: ">=", 0: "="}[constraint.sense] == expected, name
     with pytest.raises(ValueError, match="one bound"):
         copy.add_rows([("ranged", Row(model.vacancies(), 0, 1))])
+
+
+def test_integer_data_by_hand() -> None:
+    # L3 (1000 hours) sets max_hours: hours-weighted scores are 10,000 x score x hours / 1000;
+    # its bid is the dearest (1000 x 15), so costs are 10^6 x hours x rate / 15,000.
+    lots = [("L1", "G", 10), ("L2", "G", 20), ("L3", "G", 1000), ("L4", "G", 1)]
+    bids = [
+        ("L1", "A", 70, 15),  # 7,000 score units; cost 150 / 15,000: 10,000; 780,000 pence
+        ("L1", "B", 60.5, 16),  # 6,050; 160 / 15,000 = 10,666.67: 10,667
+        ("L2", "A", 80, 15.5),  # 16,000; 310 / 15,000 = 20,666.67: 20,667; 1,612,000 pence
+        ("L3", "C", 50, 15),  # 500,000; 10^6
+        ("L4", "D", 0.25, 15),  # 2.5 rounds half to even: 2; cost 1,000
+        ("L4", "E", 0.75, 15),  # 7.5 rounds half to even: 8
+    ]
+    data = AwardModel.build(make_problem(lots, bids)).data
+    assert data.score_weight == {
+        ("L1", "A"): 7000,
+        ("L1", "B"): 6050,
+        ("L2", "A"): 16000,
+        ("L3", "C"): 500_000,
+        ("L4", "D"): 2,
+        ("L4", "E"): 8,
+    }
+    assert data.cost_weight == {
+        ("L1", "A"): 10_000,
+        ("L1", "B"): 10_667,
+        ("L2", "A"): 20_667,
+        ("L3", "C"): 1_000_000,
+        ("L4", "D"): 1000,
+        ("L4", "E"): 1000,
+    }
+    assert data.pence[("L1", "A")] == 780_000
+    assert data.pence[("L2", "A")] == 1_612_000
+    # Tie-break: (4 lots - lot index) x (2 bids at most + 1 - place in the lot): L1's A
+    # 4 x 2, its B 4 x 1; L2's A 3 x 2; L3's C 2 x 2; on L4, E (0.75) ranks first: 1 x 2.
+    assert data.tie_weight == {
+        ("L1", "A"): 8,
+        ("L1", "B"): 4,
+        ("L2", "A"): 6,
+        ("L3", "C"): 4,
+        ("L4", "D"): 1,
+        ("L4", "E"): 2,
+    }
+    assert list(data.position) == [
+        ("L1", "A"),
+        ("L1", "B"),
+        ("L2", "A"),
+        ("L3", "C"),
+        ("L4", "E"),
+        ("L4", "D"),
+    ]
