@@ -173,16 +173,16 @@ def test_reduced_cost_fixing_keeps_the_ties_free() -> None:
 def sift_everything(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Sift every first relaxation, one column per lot at a time; count the rounds."""
     rounds: list[int] = []
-    relaxation = HighsModel._relaxation
+    solve_subset = HighsModel._solve_subset
 
-    def counted(self: HighsModel, seconds: float, **kwargs: object) -> object:
+    def counted(self: HighsModel, subset: object, seconds: float) -> object:
         rounds.append(1)
-        return relaxation(self, seconds, **kwargs)
+        return solve_subset(self, subset, seconds)
 
     monkeypatch.setattr(optimiser.highs, "SIFT_FROM", 1)
     monkeypatch.setattr(optimiser.highs, "SIFT_START", 1)
     monkeypatch.setattr(optimiser.highs, "SIFT_ADD", 1)
-    monkeypatch.setattr(HighsModel, "_relaxation", counted)
+    monkeypatch.setattr(HighsModel, "_solve_subset", counted)
     return rounds
 
 
@@ -205,6 +205,8 @@ def test_sifting_finds_the_whole_relaxations_optimum(monkeypatch) -> None:
     assert outcome.objective == -16
     assert {k for k in weights if outcome.values[k] > 0.5} == {"L1_A", "L2_C"}
     assert len(rounds) >= 2  # the first subset (one column per lot) could not be it
+    # The subset's optimal basis was handed over: the next level starts warm from it.
+    assert model._highs.getBasis().valid
 
 
 def two_lots_one_bidder_capped() -> tuple[HighsModel, Named]:
@@ -261,6 +263,7 @@ def test_a_large_model_whose_relaxation_is_unsolved_is_not_branched_on(monkeypat
     which solves the whole relaxation from nothing first, ran 87 s past the limit."""
     sift_everything(monkeypatch)
     calls = count_branches(monkeypatch)
+    monkeypatch.setattr(HighsModel, "_solve_subset", lambda self, subset, seconds: None)
     monkeypatch.setattr(HighsModel, "_relaxation", lambda self, seconds, **kwargs: None)
     model, x = two_lots_one_bidder_capped()
     start = x.start(a1=1, b2=1)
@@ -319,3 +322,17 @@ def test_a_full_award_implies_two_providers_where_nobody_holds_more_than_three_l
     # Without a lot limit a bidder could hold all of G1.
     unlimited = AwardModel.build(make_problem(lots, bids, min_providers_per_group=2))
     assert unlimited.implied_group_rows(0) == []
+
+
+def test_a_subset_that_cannot_be_solved_falls_back_to_the_whole_relaxation(monkeypatch) -> None:
+    # Infeasible without its held columns, or out of time: the whole relaxation is solved,
+    # and with it the same award as sifting gives.
+    sift_everything(monkeypatch)
+    model, x = two_lots_one_bidder_capped()
+    sifted = model.solve(capped_objective(x), time_limit=10, mip_gap=0)
+    monkeypatch.setattr(optimiser.highs._Subset, "solve", lambda self, seconds: None)
+    model, x = two_lots_one_bidder_capped()
+    whole = model.solve(capped_objective(x), time_limit=10, mip_gap=0)
+    assert whole.status is sifted.status is SolveStatus.OPTIMAL
+    assert whole.objective == sifted.objective == -9
+    assert model._inside is None  # no subset was let in: branched over the whole model
