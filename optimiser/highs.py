@@ -424,6 +424,7 @@ class HighsModel:
         return subset.solve(seconds)
 
     def _whole_relaxation(self, deadline: float) -> tuple[np.ndarray, float] | None:
+        """The relaxation of the whole model from nothing, if any time is left."""
         self._bound = self._reduced = None
         if deadline <= time.monotonic():
             return None
