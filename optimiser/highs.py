@@ -101,13 +101,7 @@ class HighsModel:
             np.full(n, -1, dtype=np.int64) if groups is None else np.asarray(groups, np.int64)
         )
         self._integer = np.flatnonzero(columns.integer).astype(np.int32)
-        holder: list[highspy.Highs] = []
-        create_highs_quietly(lambda: holder.append(highspy.Highs()))
-        self._highs = highs = holder[0]
-        highs.setOptionValue("output_flag", False)
-        threads = highs_threads()
-        if threads is not None:
-            highs.setOptionValue("threads", threads)
+        self._highs = highs = _new_highs()
         lower = np.array(columns.lower, dtype=np.float64)
         upper = np.array(columns.upper, dtype=np.float64)
         highs.addVars(n, lower, upper)
@@ -572,13 +566,7 @@ class _Subset:
             n, np.arange(n, dtype=np.int32)
         )
         self._entry_column = np.repeat(np.arange(n), np.diff(np.r_[start[:n], len(self._rows)]))
-        holder: list[highspy.Highs] = []
-        create_highs_quietly(lambda: holder.append(highspy.Highs()))
-        self._highs = highs = holder[0]
-        highs.setOptionValue("output_flag", False)
-        threads = highs_threads()
-        if threads is not None:
-            highs.setOptionValue("threads", threads)
+        self._highs = highs = _new_highs()
         lp = whole.getLp()
         m = whole.getNumRow()
         empty = np.zeros(0, dtype=np.int32)
@@ -653,6 +641,18 @@ class _Subset:
         basis.col_status = status
         basis.row_status = list(mine.row_status)
         return basis
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent HiGHS model with this process's thread setting (see ``limit_highs_threads``)."""
+    holder: list[highspy.Highs] = []
+    create_highs_quietly(lambda: holder.append(highspy.Highs()))
+    highs = holder[0]
+    highs.setOptionValue("output_flag", False)
+    threads = highs_threads()
+    if threads is not None:
+        highs.setOptionValue("threads", threads)
+    return highs
 
 
 def _best_in_groups(score: np.ndarray, group: np.ndarray, among: np.ndarray, k: int) -> np.ndarray:
