@@ -309,22 +309,15 @@ class HighsModel:
         )
         self._relaxed = relaxed
 
-    def _relaxation(
-        self, seconds: float, *, primal: bool = True
-    ) -> tuple[np.ndarray, float] | None:
-        """The relaxation's optimum and its value, or ``None`` if it was not solved.
-
-        ``primal=False`` leaves a warm start to HiGHS's choice: after sifting lets columns
-        in, the basis is primal feasible but far from optimal, and HiGHS's primal simplex
-        took minutes where its dual took a second.
-        """
+    def _relaxation(self, seconds: float) -> tuple[np.ndarray, float] | None:
+        """The relaxation's optimum and its value, or ``None`` if it was not solved."""
         highs = self._highs
         self._set_integrality(relaxed=True)
         # With the basis of the solve before, primal simplex only repairs optimality; from
         # nothing, HiGHS's own choice (dual simplex after presolve) is the faster.
         deadline = time.monotonic() + seconds
         warm = highs.getBasis().valid
-        highs.setOptionValue("simplex_strategy", _PRIMAL_SIMPLEX if warm and primal else _CHOOSE)
+        highs.setOptionValue("simplex_strategy", _PRIMAL_SIMPLEX if warm else _CHOOSE)
         self._time_limit(seconds)
         highs.run()
         optimal = highspy.HighsModelStatus.kOptimal
@@ -559,48 +552,49 @@ class _Subset:
     def __init__(
         self, whole: highspy.Highs, costs: np.ndarray, lower: np.ndarray, upper: np.ndarray
     ) -> None:
-        self._whole, self._costs, self._lower, self._upper = whole, costs, lower, upper
-        n = whole.getNumCol()
-        # The whole matrix by column, to price every column from the subset's row duals.
+        self._costs, self._lower, self._upper = costs, lower, upper
+        n, m = whole.getNumCol(), whole.getNumRow()
+        # The whole matrix by column, read once: to price every column from the subset's
+        # row duals, and to hand each round's columns to the subset.
         _, start, self._rows, self._coefficients = whole.getColsEntries(
             n, np.arange(n, dtype=np.int32)
         )
-        self._entry_column = np.repeat(np.arange(n), np.diff(np.r_[start[:n], len(self._rows)]))
+        self._start = start[:n].astype(np.int64)
+        self._sizes = np.diff(np.r_[self._start, len(self._rows)])
+        self._entry_column = np.repeat(np.arange(n), self._sizes)
+        _, _, row_lower, row_upper, _ = whole.getRows(m, np.arange(m, dtype=np.int32))
         self._highs = highs = _new_highs()
-        lp = whole.getLp()
-        m = whole.getNumRow()
         empty = np.zeros(0, dtype=np.int32)
-        highs.addRows(
-            m,
-            np.array(lp.row_lower_),
-            np.array(lp.row_upper_),
-            0,
-            np.zeros(m, np.int32),
-            empty,
-            np.zeros(0),
-        )
+        highs.addRows(m, row_lower, row_upper, 0, np.zeros(m, np.int32), empty, np.zeros(0))
         #: The whole model's column of each subset column, in subset order.
         self.columns = np.zeros(0, dtype=np.int64)
 
     def let_in(self, chosen: np.ndarray) -> None:
         """Add the whole model's columns ``chosen`` to the subset."""
-        # Sorted: HiGHS returns the entries of a set of columns in column order.
-        chosen = np.sort(chosen).astype(np.int32)
-        _, begin, rows, coefficients = self._whole.getColsEntries(len(chosen), chosen)
+        chosen = np.asarray(chosen, dtype=np.int64)
+        first, sizes = self._start[chosen], self._sizes[chosen]
+        begin = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int32)
+        # Each chosen column's entries: its first entry, then the ones after it.
+        entries = np.repeat(first - begin, sizes) + np.arange(int(sizes.sum()))
         self._highs.addCols(
             len(chosen),
             self._costs[chosen],
             self._lower[chosen],
             self._upper[chosen],
-            len(rows),
-            begin[: len(chosen)],
-            rows,
-            coefficients,
+            len(entries),
+            begin,
+            self._rows[entries],
+            self._coefficients[entries],
         )
         self.columns = np.r_[self.columns, chosen]
 
     def solve(self, seconds: float) -> tuple[np.ndarray, np.ndarray] | None:
-        """Every column's value (held ones at their lower bound) and the row duals."""
+        """Every column's value (held ones at their lower bound) and the row duals.
+
+        HiGHS chooses the simplex: after columns are let in the basis is primal feasible
+        but far from optimal, and its primal simplex took 42 s a round at 1000 x 500 where
+        its choice (dual) took 1 to 2 s.
+        """
         highs = self._highs
         highs.setOptionValue("time_limit", highs.getRunTime() + max(seconds, 0.01))
         highs.run()
