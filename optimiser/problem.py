@@ -21,10 +21,11 @@ from pydantic import (
     Field,
     ModelWrapValidatorHandler,
     StringConstraints,
+    TypeAdapter,
     model_validator,
 )
 
-from tender.models import ID_PATTERN, Rules, Scores, Tender
+from tender.models import ID_PATTERN, Rules, Scores, Tender, share_fields_sets
 
 __all__ = [
     "AwardBidder",
@@ -189,6 +190,10 @@ def _repeated(ids: Iterable[str]) -> str:
     return ", ".join(sorted(k for k, n in Counter(ids).items() if n > 1))
 
 
+_CANDIDATES: TypeAdapter[list[Candidate]] = TypeAdapter(list[Candidate])
+_CANDIDATES_AT_ONCE = 4096
+
+
 def build_problem(tender: Tender, scores: Scores) -> AwardProblem:
     """The award problem of a scored tender: effective lot ranges and compliant bids only.
 
@@ -230,20 +235,25 @@ def build_problem(tender: Tender, scores: Scores) -> AwardProblem:
         for bid in scores.bids
         if bid.compliant and bid.rank is not None and bid.bidder_id in active
     ]
-    # Fields, not models: AwardProblem validates them all in one call, where a model built
-    # per candidate (136,000 at 1,000 lots x 500 bidders) took twice as long.
-    candidates = [
-        {
-            "bidder_id": bid.bidder_id,
-            "lot_id": bid.lot_id,
-            "score": min(max(bid.total, 0.0), 100.0),
-            "rate": bid.rate,
-            "rank": bid.rank,
-        }
-        for bid in sorted(
-            awardable, key=lambda b: (order.get(b.lot_id, len(order)), b.rank or 0, b.bidder_id)
+    awardable.sort(key=lambda b: (order.get(b.lot_id, len(order)), b.rank or 0, b.bidder_id))
+    # Validated a slice at a time, not a model built per candidate (twice as long at 136,000
+    # candidates), nor all in one call (a fields set each, all at once, before sharing).
+    candidates: list[Candidate] = []
+    for start in range(0, len(awardable), _CANDIDATES_AT_ONCE):
+        some = _CANDIDATES.validate_python(
+            [
+                {
+                    "bidder_id": bid.bidder_id,
+                    "lot_id": bid.lot_id,
+                    "score": min(max(bid.total, 0.0), 100.0),
+                    "rate": bid.rate,
+                    "rank": bid.rank,
+                }
+                for bid in awardable[start : start + _CANDIDATES_AT_ONCE]
+            ]
         )
-    ]
+        share_fields_sets(some)
+        candidates += some
     return AwardProblem.model_validate(
         {
             "lots": lots,

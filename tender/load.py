@@ -44,6 +44,7 @@ from tender.models import (
     Unread,
     closest,
     find_reference_problems,
+    share_fields_sets,
 )
 from tender.scenarios import Scenario
 
@@ -717,7 +718,15 @@ def _parse_records(
             continue
         read.models.append(model)
         read.rows.append(row_number)
+        if len(read.models) % _SHARED_EVERY == 0:
+            share_fields_sets(read.models[-_SHARED_EVERY:])
+    share_fields_sets(read.models[-_SHARED_EVERY:])
     return read
+
+
+#: Rows read between two calls of :func:`share_fields_sets`: often enough that a large file's
+#: rows never hold a set each all at once, seldom enough to cost nothing.
+_SHARED_EVERY = 4096
 
 
 def _too_many_rows(text: str, name: str, problems: _Problems) -> bool:

@@ -56,6 +56,7 @@ __all__ = [
     "closest",
     "find_missing_evaluators",
     "find_reference_problems",
+    "share_fields_sets",
 ]
 
 #: Ids are kept to a safe alphabet: they become file names (letters/<bidder_id>.pdf), PuLP
@@ -80,6 +81,34 @@ EPSILON = 1e-9
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+def share_fields_sets(models: Iterable[BaseModel]) -> None:
+    """Let frozen models given the same fields hold one set of those fields' names.
+
+    Pydantic keeps a set of the field names given (``model_fields_set``) in every instance:
+    728 bytes from five names up, more than the rest of a bid. A tender of 2,000 lots x
+    1,000 bidders has 600,000 bids, as many scored bids and nearly as many candidates: their
+    sets took 1.2 GB. A frozen model never adds to its set, and ``model_copy`` copies it
+    before adding, so a shared set changes nothing a caller can see.
+
+    Raises:
+        TypeError: A model is not frozen (its set could grow under the others).
+    """
+    frozen: set[type] = set()
+    pool: dict[frozenset[str], set[str]] = {}
+    last: set[str] | None = None
+    for model in models:
+        kind = type(model)
+        if kind not in frozen:
+            if not kind.model_config.get("frozen"):
+                raise TypeError(f"{kind.__name__} is not frozen: its fields set cannot be shared")
+            frozen.add(kind)
+        names = model.__pydantic_fields_set__
+        if last is None or names != last:
+            last = pool.setdefault(frozenset(names), names)
+        if names is not last:
+            object.__setattr__(model, "__pydantic_fields_set__", last)
 
 
 # --- tender.toml ---------------------------------------------------------------------------

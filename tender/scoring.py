@@ -33,6 +33,7 @@ from tender.models import (
     ScoredBid,
     Scores,
     Tender,
+    share_fields_sets,
 )
 
 __all__ = [
@@ -729,7 +730,9 @@ def score_tender(tender: Tender) -> Scores:
     scored: list[ScoredBid] = []
     for lot in tender.lots:
         priced = _price_lot(by_lot[lot.lot_id], rates[lot.band], tender.evaluation)
-        scored += _SCORED_LOT.validate_python(_scored_lot(priced))
+        lot_bids = _SCORED_LOT.validate_python(_scored_lot(priced))
+        share_fields_sets(lot_bids)
+        scored += lot_bids
     excluded = {b.bidder_id for b in tender.bidders if b.status == "excluded"}
     return Scores(
         tender_id=tender.info.id,

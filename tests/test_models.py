@@ -11,8 +11,10 @@ from builders import make_tender as build_tender
 from paths import MINI
 from pydantic import BaseModel, ValidationError
 
+import optimiser
 import tender.load
 import tender.models
+import tender.scoring
 from tender.load import Table, tender_from_rows
 from tender.models import (
     REFERENCES_CHECKED,
@@ -202,3 +204,53 @@ def test_rows_a_reader_dropped_without_a_word_are_still_checked_by_tender() -> N
     # then skip what refers to lots, and Tender's own run catches what they skipped.
     with pytest.raises(ValidationError, match="no lots: the file has no data rows"):
         tender_from_rows(config, tables, locate=lambda loc: None)
+
+
+def test_models_given_the_same_fields_share_one_set_and_behave_as_before() -> None:
+    given = [
+        tender.models.Bid(bidder_id="B1", lot_id="L1", rate=16.0),
+        tender.models.Bid(bidder_id="B2", lot_id="L1", rate=17.0),
+        tender.models.Bid(bidder_id="B3", lot_id="L1", reablement_rate=18.0, maintenance_rate=15.0),
+        tender.models.Bid(bidder_id="B4", lot_id="L2", rate=15.5),
+    ]
+    tender.models.share_fields_sets(given)
+    plain, other, reablement, last = given
+    assert plain.model_fields_set is other.model_fields_set is last.model_fields_set
+    assert plain.model_fields_set == {"bidder_id", "lot_id", "rate"}
+    assert reablement.model_fields_set == {
+        "bidder_id",
+        "lot_id",
+        "reablement_rate",
+        "maintenance_rate",
+    }
+    # What the set is read for: the fields given (a folder export), and copies, which add to
+    # a copy of it.
+    assert plain.model_dump(exclude_unset=True) == {"bidder_id": "B1", "lot_id": "L1", "rate": 16}
+    copy = plain.model_copy(update={"maintenance_rate": 19.0})
+    assert "maintenance_rate" in copy.model_fields_set
+    assert other.model_fields_set == {"bidder_id", "lot_id", "rate"}
+
+
+def test_a_model_that_is_not_frozen_keeps_its_own_set() -> None:
+    class Open(BaseModel):
+        a: int
+
+    with pytest.raises(TypeError, match="Open is not frozen"):
+        tender.models.share_fields_sets([Open(a=1), Open(a=2)])
+
+
+def test_a_loaded_and_scored_tender_holds_one_set_per_kind_of_row() -> None:
+    loaded = tender.load.load_tender(MINI)
+    scores = tender.scoring.score_tender(loaded)
+    problem = optimiser.build_problem(loaded, scores)
+
+    def kinds(models: tuple[BaseModel, ...]) -> int:
+        return len({frozenset(m.model_fields_set) for m in models})
+
+    def sets(models: tuple[BaseModel, ...]) -> int:
+        return len({id(m.model_fields_set) for m in models})
+
+    for models in (loaded.bids, loaded.marks, problem.candidates):
+        assert len(models) > kinds(models) == sets(models)
+    # Scored a lot at a time: a set per lot.
+    assert len(scores.bids) > sets(scores.bids) == len(loaded.lots) * kinds(scores.bids)
