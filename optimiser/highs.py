@@ -19,8 +19,10 @@ lot's best few and every column outside the groups (the other columns are held a
 lower bound); the reduced costs of the held columns, priced from its row duals, then say
 which could improve it, each lot's most promising are let in, and this repeats until none
 could. The last relaxation is then the optimum of the whole one: every held column prices
-out; its basis is handed to this model for the levels after. On 1000 lots x 500 bidders this
-takes about 4 s where the whole relaxation took over ten, and 25 s at 2000 x 1000. When that
+out; its basis is handed to this model. On 1000 lots x 500 bidders this takes about 4 s
+where the whole relaxation took over ten, and 25 s at 2000 x 1000. The levels after are
+sifted too, each from the columns the one before let in and from its basis (a warm-started
+simplex over the whole model pays for every held column at each pivot). When a
 relaxation is fractional, HiGHS branches first over the sifted columns only, the others held
 at zero: a much smaller MIP whose best award is feasible for the whole model and often
 proves it (its value meets the bound). Otherwise the columns whose reduced cost shows they
@@ -116,6 +118,8 @@ class HighsModel:
         self._reduced: np.ndarray | None = None
         # The columns a converged sifting of this solve's relaxation let in.
         self._inside: np.ndarray | None = None
+        # ... and of the last solve that sifted: where the next one starts.
+        self._working: np.ndarray | None = None
         # The longest a relaxation of this model took from no basis (see _may_branch).
         self._cold_seconds = 0.0
 
@@ -353,8 +357,8 @@ class HighsModel:
         return int(np.count_nonzero(self._group >= 0)) >= max(SIFT_FROM, 1)
 
     def _sifts(self) -> bool:
-        """Sift a relaxation solved from nothing, when the model is large."""
-        return self._large() and not self._highs.getBasis().valid
+        """Sift every relaxation of a large model."""
+        return self._large()
 
     def _sifted(
         self, costs: np.ndarray, incumbent: np.ndarray | None, seconds: float
@@ -370,8 +374,10 @@ class HighsModel:
         is made safe for what the tolerance allows: each held column with a reduced cost
         between the tolerance and zero could lower it by at most that cost times its range.
         The subset's optimal basis is handed to this model, every held column at its lower
-        bound, so the next solve starts warm from it. If the subset cannot be solved (out of
-        time, or infeasible without the held columns) the whole relaxation is, time allowing.
+        bound, so the next solve starts warm from it: its subset holds the columns this one
+        let in and every column the basis has off its lower bound, and starts from that
+        basis. If the subset cannot be solved (out of time, or infeasible without the held
+        columns) the whole relaxation is, time allowing.
         """
         deadline = time.monotonic() + seconds
         lower, upper = self._lower, self._upper
@@ -379,16 +385,29 @@ class HighsModel:
         inside |= lower > 0
         if incumbent is not None:
             inside |= incumbent != lower
-        inside[_best_in_groups(costs, self._group, ~inside, SIFT_START)] = True
-        subset = _Subset(self._highs, costs, lower, upper)
+        free = upper > lower
+        basis = self._highs.getBasis()
+        status = basis.col_status if basis.valid else None
+        if status is not None:
+            at_lower = int(highspy.HighsBasisStatus.kLower)
+            off = (int(state) != at_lower for state in status)
+            inside |= np.fromiter(off, dtype=bool, count=len(status))
+        if self._working is not None:
+            inside |= self._working & free
+        else:
+            inside[_best_in_groups(costs, self._group, ~inside, SIFT_START)] = True
+        # A column fixed at its bound cannot improve the relaxation: not read, nor priced.
+        subset = _Subset(self._highs, costs, lower, upper, np.flatnonzero(inside | free))
         subset.let_in(np.flatnonzero(inside))
+        if status is not None:
+            subset.start_from(status, basis.row_status)
         while True:
             solved = self._solve_subset(subset, deadline - time.monotonic())
             if solved is None:
                 return self._whole_relaxation(deadline)
             values, duals = solved
             reduced = subset.reduced(duals)
-            improving = ~inside & (reduced < -PRICE_TOLERANCE)
+            improving = ~inside & (reduced < -PRICE_TOLERANCE) & free
             if not improving.any():
                 break
             chosen = _best_in_groups(reduced, self._group, improving, SIFT_ADD)
@@ -400,6 +419,7 @@ class HighsModel:
         self._highs.setBasis(subset.basis(self._highs.getBasis()))
         self._bound, self._reduced = bound, reduced
         self._inside = inside.copy()
+        self._working = inside
         return values, bound
 
     def _solve_subset(
@@ -547,21 +567,34 @@ class HighsModel:
 
 
 class _Subset:
-    """A HiGHS model of all the rows of another and some of its columns, for sifting."""
+    """A HiGHS model of all the rows of another and some of its columns, for sifting.
+
+    Only the columns ``among`` (sorted) may be let in, and only they are priced: the others
+    are fixed at their bound and get a reduced cost of 0.
+    """
 
     def __init__(
-        self, whole: highspy.Highs, costs: np.ndarray, lower: np.ndarray, upper: np.ndarray
+        self,
+        whole: highspy.Highs,
+        costs: np.ndarray,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        among: np.ndarray,
     ) -> None:
         self._costs, self._lower, self._upper = costs, lower, upper
         n, m = whole.getNumCol(), whole.getNumRow()
-        # The whole matrix by column, read once: to price every column from the subset's
-        # row duals, and to hand each round's columns to the subset.
+        self._priced = np.zeros(n, dtype=bool)
+        self._priced[among] = True
+        self._local = np.full(n, -1, dtype=np.int64)
+        self._local[among] = np.arange(len(among))
+        # Those columns of the whole matrix, read once: to price them from the subset's row
+        # duals, and to hand each round's columns to the subset.
         _, start, self._rows, self._coefficients = whole.getColsEntries(
-            n, np.arange(n, dtype=np.int32)
+            len(among), np.asarray(among, dtype=np.int32)
         )
-        self._start = start[:n].astype(np.int64)
+        self._start = start[: len(among)].astype(np.int64)
         self._sizes = np.diff(np.r_[self._start, len(self._rows)])
-        self._entry_column = np.repeat(np.arange(n), self._sizes)
+        self._entry_column = np.repeat(np.asarray(among, dtype=np.int64), self._sizes)
         _, _, row_lower, row_upper, _ = whole.getRows(m, np.arange(m, dtype=np.int32))
         self._highs = highs = _new_highs()
         empty = np.zeros(0, dtype=np.int32)
@@ -572,7 +605,9 @@ class _Subset:
     def let_in(self, chosen: np.ndarray) -> None:
         """Add the whole model's columns ``chosen`` to the subset."""
         chosen = np.asarray(chosen, dtype=np.int64)
-        first, sizes = self._start[chosen], self._sizes[chosen]
+        local = self._local[chosen]
+        assert (local >= 0).all(), "only the columns the subset read may be let in"
+        first, sizes = self._start[local], self._sizes[local]
         begin = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int32)
         # Each chosen column's entries: its first entry, then the ones after it.
         entries = np.repeat(first - begin, sizes) + np.arange(int(sizes.sum()))
@@ -609,7 +644,7 @@ class _Subset:
         return values, np.array(solution.row_dual)
 
     def reduced(self, duals: np.ndarray) -> np.ndarray:
-        """Every column's reduced cost at the row duals ``duals``.
+        """Every column's reduced cost at the row duals ``duals`` (0 if not priced).
 
         The subset's columns keep the reduced costs HiGHS reported for them.
         """
@@ -618,9 +653,17 @@ class _Subset:
             weights=self._coefficients * duals[self._rows],
             minlength=len(self._costs),
         )
-        reduced = self._costs - used
+        reduced = np.where(self._priced, self._costs - used, 0.0)
         reduced[self.columns] = self._column_duals
         return reduced
+
+    def start_from(self, col_status: list, row_status: list) -> None:
+        """Start from the whole model's basis: every column it has off its lower bound is in."""
+        mine = highspy.HighsBasis()
+        mine.col_status = [col_status[column] for column in self.columns.tolist()]
+        mine.row_status = row_status
+        mine.valid = True
+        self._highs.setBasis(mine)
 
     def objective(self) -> float:
         """The subset's optimal value."""

@@ -171,7 +171,7 @@ def test_reduced_cost_fixing_keeps_the_ties_free() -> None:
 
 
 def sift_everything(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Sift every first relaxation, one column per lot at a time; count the rounds."""
+    """Sift every relaxation, one column per lot at a time; count the rounds."""
     rounds: list[int] = []
     solve_subset = HighsModel._solve_subset
 
@@ -206,6 +206,45 @@ def test_sifting_finds_the_whole_relaxations_optimum(monkeypatch) -> None:
     assert {k for k in weights if outcome.values[k] > 0.5} == {"L1_A", "L2_C"}
     assert len(rounds) >= 2  # the first subset (one column per lot) could not be it
     # The subset's optimal basis was handed over: the next level starts warm from it.
+    assert model._highs.getBasis().valid
+
+
+def test_a_later_level_sifts_from_the_last_levels_subset_and_basis(monkeypatch) -> None:
+    # The score level ties three awards at 17 (A or B on L1, A or C on L2, one lot each);
+    # the cost level, held to 17, picks the cheapest of them: A on L1 and C on L2 (5).
+    score = {"L1_A": 9, "L1_B": 9, "L2_A": 8, "L2_C": 8, "L2_B": 1}
+    cost = {"L1_A": 3, "L1_B": 5, "L2_A": 4, "L2_C": 2, "L2_B": 1}
+    x = Named(*score)
+    rows = [
+        (f"lot_{lot}", x(**{k: 1 for k in score if k.startswith(lot)}).at_most(1))
+        for lot in ("L1", "L2")
+    ] + [(f"one_{b}", x(**{k: 1 for k in score if k.endswith(b)}).at_most(1)) for b in "ABC"]
+    fix = ("score", x(**score).at_least(17))
+
+    def levels(model: HighsModel) -> set[str]:
+        first = model.solve(x(**{k: -w for k, w in score.items()}), time_limit=10, mip_gap=0)
+        assert first.objective == -17
+        model.add_rows([fix])
+        second = model.solve(x(**cost), time_limit=10, mip_gap=0)
+        assert second.status is SolveStatus.OPTIMAL and second.objective == 5
+        return {k for k in score if second.values[k] > 0.5}
+
+    whole = levels(x.model(rows))  # no groups: nothing sifted
+    rounds = sift_everything(monkeypatch)
+    starts: list[int] = []
+    start_from = optimiser.highs._Subset.start_from
+
+    def counted(self: optimiser.highs._Subset, *basis: list) -> None:
+        starts.append(len(self.columns))
+        start_from(self, *basis)
+
+    monkeypatch.setattr(optimiser.highs._Subset, "start_from", counted)
+    model = x.model(rows, groups={k: int(k[1]) for k in score})
+    assert levels(model) == whole == {"L1_A", "L2_C"}
+    # The score level sifted from nothing; the cost level started from its columns and
+    # its basis, and was sifted too (more rounds after the first level's).
+    assert len(starts) == 1 and starts[0] >= 2
+    assert len(rounds) >= 3
     assert model._highs.getBasis().valid
 
 
