@@ -47,7 +47,7 @@ from bench.machine import describe, machine_tag
 from bench.measure import Config, group_rss_mb
 from bench.summary import goals, markdown_table
 
-__all__ = ["configurations", "main", "run_config"]
+__all__ = ["PEAK_DRIVER", "configurations", "main", "run_config"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = ("htlah", "hcl", "200x100", "1000x500", "2000x1000")
@@ -231,7 +231,9 @@ def run_config(
 # --- one-off measurements for the goals ------------------------------------------------------
 
 
-def _timed(command: Sequence[str], *, cwd: Path = ROOT, timeout: float) -> dict[str, Any]:
+def _timed(
+    command: Sequence[str], *, cwd: Path = ROOT, timeout: float, stderr_kept: bool = False
+) -> dict[str, Any]:
     start = time.perf_counter()
     try:
         done = subprocess.run(
@@ -243,15 +245,19 @@ def _timed(command: Sequence[str], *, cwd: Path = ROOT, timeout: float) -> dict[
             check=False,
         )
         code = done.returncode
-        error = done.stderr.decode("utf-8", "replace")[-300:] if code not in (0, 4) else ""
+        stderr = done.stderr.decode("utf-8", "replace")
+        error = stderr[-300:] if code not in (0, 4) else ""
     except subprocess.TimeoutExpired:
-        code, error = -1, f"stopped after {timeout:g} s"
-    return {
+        code, error, stderr = -1, f"stopped after {timeout:g} s", ""
+    found = {
         "seconds": time.perf_counter() - start,
         "exit": code,
         "command": " ".join(command),
         "error": error,
     }
+    if stderr_kept:
+        found["stderr"] = stderr[-1000:]
+    return found
 
 
 def _tender_bin() -> str:
@@ -283,10 +289,31 @@ def probe_sweep(folder: Path, time_limit: float, timeout: float) -> dict[str, An
     return found
 
 
+#: Runs the ``tender`` command line in a fresh interpreter and prints that process's peak
+#: resident memory to stderr. VmHWM, not getrusage: Linux carries ru_maxrss across exec, so
+#: a child of a big process would report the parent's peak (the tests use it too).
+PEAK_DRIVER = """
+import re, resource, sys
+from pathlib import Path
+from tender.cli import main
+sys.argv = ["tender", *sys.argv[1:]]
+try:
+    main()
+finally:
+    status = Path("/proc/self/status")
+    found = re.search(r"VmHWM:\\s+(\\d+) kB", status.read_text()) if status.exists() else None
+    peak = int(found.group(1)) if found else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"PEAK_KIB={peak}", file=sys.stderr)
+"""
+
+
 def probe_cli_award(folder: Path, out: Path, time_limit: float, timeout: float) -> dict[str, Any]:
-    """``tender award DIR --out OUT`` as a user runs it (default solver), wall time."""
-    command = [_tender_bin(), "award", str(folder), "--out", str(out)]
-    found = _timed([*command, "--time-limit", f"{time_limit:g}"], timeout=timeout)
+    """``tender award DIR --out OUT`` as a user runs it (default solver): wall time, peak."""
+    command = [sys.executable, "-c", PEAK_DRIVER, "award", str(folder), "--out", str(out)]
+    found = _timed([*command, "--time-limit", f"{time_limit:g}"], timeout=timeout, stderr_kept=True)
+    peak = re.search(r"PEAK_KIB=(\d+)", found.pop("stderr", ""))
+    found["peak_mb"] = int(peak.group(1)) / 1024 if peak else None
+    found["command"] = f"tender award {folder} --out {out} --time-limit {time_limit:g}"
     report = out / "solver.json"
     if report.exists():
         data = json.loads(report.read_text(encoding="utf-8"))
@@ -312,6 +339,7 @@ FIRST = (
     "1000x500-slack-tendered",
     "probe:cli_award",
     "2000x1000-slack-tendered",
+    "probe:cli_big",
 )
 
 #: The configuration each probe needs.
@@ -321,6 +349,7 @@ PROBE_NEEDS = {
     "probe:sweep": "htlah",
     "probe:awarded_60": "200x100-binding-awarded",
     "probe:cli_award": "1000x500-slack-tendered",
+    "probe:cli_big": "2000x1000-slack-tendered",
 }
 
 
@@ -416,11 +445,11 @@ class _Run:
             self.probes["awarded_60"] = run_config(
                 config, self.scratch, memory_limit_mb=self.args.memory_limit, deadline=self.end
             )
-        elif name == "probe:cli_award":
-            folder = Path(self.configs["1000x500-slack-tendered"].folder)
-            out = self.scratch / "cli-award"
-            self.probes["cli_award"] = probe_cli_award(
-                folder, out, limit, self.left(16 * limit + 600)
+        elif name in ("probe:cli_award", "probe:cli_big"):
+            folder = Path(self.configs[PROBE_NEEDS[name]].folder)
+            key = name.removeprefix("probe:")
+            self.probes[key] = probe_cli_award(
+                folder, self.scratch / key, limit, self.left(16 * limit + 600)
             )
 
     def go(self) -> None:

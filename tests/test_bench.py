@@ -9,9 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from paths import FIXTURES
 
 from bench.generate import TenderSpec, generate_tender, set_rules
 from bench.greedy import greedy_award
+from bench.run import probe_cli_award
 from bench.summary import derive, goals, markdown_table
 from optimiser import build_problem
 from optimiser.check import rule_violations
@@ -169,3 +171,41 @@ def test_summary_says_an_astronomical_gap_plainly() -> None:
     raw = {"status": "ok", "seconds": 30.0, "proven": False, "gap": 9.2e7, "solver": "highs"}
     steps = {"raw_highs": raw}
     assert "> 1000%" in markdown_table([_result("200x100-binding-awarded", steps)])
+
+
+def test_the_2000x1000_goal_is_judged_on_the_command_a_user_runs() -> None:
+    steps = {
+        "load": {"status": "ok", "seconds": 5.0},
+        "score": {"status": "ok", "seconds": 7.0},
+        "award_highs": _award(44.0, 1000.0, True),
+        "write": {"status": "ok", "seconds": 0.1},
+    }
+    # The configuration's peak takes in CBC's award as well; the command's is its own.
+    result = {**_result("2000x1000-slack-tendered", steps), "peak_mb": 3800.0}
+    cli = {"seconds": 58.0, "exit": 0, "peak_mb": 1900.0, "solver": "highs", "status": "optimal"}
+
+    def verdict(probe: dict[str, object]) -> tuple[bool | None, str]:
+        found = next(g for g in goals([result], {"cli_big": probe}) if "2000x1000" in g.goal)
+        return found.met, found.measured
+
+    met, text = verdict(cli)
+    assert met is True
+    assert "58.0 s (`tender award --out`, solver highs, optimal, exit 0), peak 1,900 MB" in text
+    assert "in process 56.1 s" in text
+    assert verdict({**cli, "seconds": 61.0})[0] is False
+    assert verdict({**cli, "peak_mb": 2100.0})[0] is False
+    assert verdict({**cli, "exit": 4, "status": "feasible_not_proven"})[0] is False
+    assert verdict({**cli, "peak_mb": None})[0] is False
+    # Without the command's run (older results), the configuration's own numbers judge it.
+    older = next(g for g in goals([result], {}) if "2000x1000" in g.goal)
+    assert older.met is False and "peak 3,800 MB" in older.measured
+
+
+def test_the_award_probe_runs_the_command_and_reads_its_own_peak(tmp_path: Path) -> None:
+    found = probe_cli_award(FIXTURES / "hcl-2021", tmp_path / "out", 30, 300)
+    assert found["exit"] == 0, found["error"]
+    assert (found["solver"], found["status"]) == ("highs", "optimal")
+    assert (tmp_path / "out" / "award.csv").exists()
+    # The command's own peak: an interpreter with tender's imports, far below pytest's.
+    assert 20 < found["peak_mb"] < 1000
+    assert "stderr" not in found

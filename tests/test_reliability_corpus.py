@@ -26,6 +26,7 @@ from click.testing import CliRunner
 from conftest import CorpusTally
 from paths import CORPUS, MINI
 
+from bench.run import PEAK_DRIVER
 from tender import cli
 
 BAD_CASES = sorted(p for p in (CORPUS / "bad").iterdir() if p.is_dir())
@@ -191,24 +192,6 @@ def test_generated_bad_input_is_rejected_by_every_command(
     shutil.copytree(MINI, folder)
     make(folder)
     reject_everywhere(name, folder, tmp_path / "out", expected, corpus_tally)
-
-
-#: Runs the CLI in a fresh process and reports that process's peak resident memory. VmHWM,
-#: not getrusage: Linux carries ru_maxrss across exec, so a child of a big pytest process
-#: would report the parent's peak.
-PEAK_DRIVER = """
-import re, resource, sys
-from pathlib import Path
-from tender.cli import main
-sys.argv = ["tender", *sys.argv[1:]]
-try:
-    main()
-finally:
-    status = Path("/proc/self/status")
-    found = re.search(r"VmHWM:\\s+(\\d+) kB", status.read_text()) if status.exists() else None
-    peak = int(found.group(1)) if found else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"PEAK_KIB={peak}", file=sys.stderr)
-"""
 
 
 def peak_memory_run(*args: str) -> tuple[subprocess.CompletedProcess[str], int]:
