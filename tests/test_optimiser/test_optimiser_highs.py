@@ -186,6 +186,13 @@ def sift_everything(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return rounds
 
 
+def one_lot_each(x: Named) -> list[tuple[str, Row]]:
+    """Lots L1 and L2 take one bid each, bidders A, B and C one lot each (columns "L1_A")."""
+    lots = [(f"lot_{lot}", {n: 1 for n in x.names if n.startswith(lot)}) for lot in ("L1", "L2")]
+    bidders = [(f"one_{b}", {n: 1 for n in x.names if n.endswith(b)}) for b in "ABC"]
+    return [(name, x(**terms).at_most(1)) for name, terms in lots + bidders]
+
+
 def test_sifting_finds_the_whole_relaxations_optimum(monkeypatch) -> None:
     # Two lots, three bidders; each bidder one lot at most. Each lot's best bid is A's, so
     # the first subset (A on both lots) holds A at one lot; B and C come in by their
@@ -193,10 +200,7 @@ def test_sifting_finds_the_whole_relaxations_optimum(monkeypatch) -> None:
     # (5), and is the whole problem's.
     weights = {"L1_A": 9, "L1_B": 5, "L2_A": 8, "L2_C": 7, "L2_B": 1}
     x = Named(*weights)
-    rows = [
-        (f"lot_{lot}", x(**{k: 1 for k in weights if k.startswith(lot)}).at_most(1))
-        for lot in ("L1", "L2")
-    ] + [(f"one_{b}", x(**{k: 1 for k in weights if k.endswith(b)}).at_most(1)) for b in "ABC"]
+    rows = one_lot_each(x)
     rounds = sift_everything(monkeypatch)
     model = x.model(rows, groups={k: int(k[1]) for k in weights})
     objective = x(**{k: -w for k, w in weights.items()})
@@ -215,10 +219,7 @@ def test_a_later_level_sifts_from_the_last_levels_subset_and_basis(monkeypatch) 
     score = {"L1_A": 9, "L1_B": 9, "L2_A": 8, "L2_C": 8, "L2_B": 1}
     cost = {"L1_A": 3, "L1_B": 5, "L2_A": 4, "L2_C": 2, "L2_B": 1}
     x = Named(*score)
-    rows = [
-        (f"lot_{lot}", x(**{k: 1 for k in score if k.startswith(lot)}).at_most(1))
-        for lot in ("L1", "L2")
-    ] + [(f"one_{b}", x(**{k: 1 for k in score if k.endswith(b)}).at_most(1)) for b in "ABC"]
+    rows = one_lot_each(x)
     fix = ("score", x(**score).at_least(17))
 
     def levels(model: HighsModel) -> set[str]:
