@@ -22,7 +22,7 @@ could. The last relaxation is then the optimum of the whole one: every held colu
 out; its basis is handed to this model. On 1000 lots x 500 bidders this takes about 4 s
 where the whole relaxation took over ten, and 25 s at 2000 x 1000. The levels after are
 sifted too, each from the columns the one before let in and from its basis (a warm-started
-simplex over the whole model pays for every held column at each pivot). When a
+simplex over the whole model pays for every held column at each pivot). When the first
 relaxation is fractional, HiGHS branches first over the sifted columns only, the others held
 at zero: a much smaller MIP whose best award is feasible for the whole model and often
 proves it (its value meets the bound). Otherwise the columns whose reduced cost shows they
@@ -418,7 +418,10 @@ class HighsModel:
         bound += float(below @ (upper[~inside] - lower[~inside]))
         self._highs.setBasis(subset.basis(self._highs.getBasis()))
         self._bound, self._reduced = bound, reduced
-        self._inside = inside.copy()
+        # Branching over the subset first stays with the relaxation sifted from nothing, as
+        # before the later levels were sifted: their branching was measured over the whole
+        # model only.
+        self._inside = inside.copy() if status is None else None
         self._working = inside
         return values, bound
 

@@ -247,6 +247,7 @@ def test_a_later_level_sifts_from_the_last_levels_subset_and_basis(monkeypatch) 
     assert len(starts) == 1 and starts[0] >= 2
     assert len(rounds) >= 3
     assert model._highs.getBasis().valid
+    assert model._inside is None  # a fractional later level branches over the whole model
 
 
 def two_lots_one_bidder_capped() -> tuple[HighsModel, Named]:
