@@ -77,6 +77,10 @@ _CONTINUOUS = np.uint8(int(highspy.HighsVarType.kContinuous))
 _INTEGER = np.uint8(int(highspy.HighsVarType.kInteger))
 _PRIMAL_SIMPLEX = 4
 _CHOOSE = 1
+_STATUS = {int(state): state for state in highspy.HighsBasisStatus.__members__.values()}
+_AT_LOWER = int(highspy.HighsBasisStatus.kLower)
+_BASIC = highspy.HighsBasisStatus.kBasic
+_FREE_AT_ZERO = highspy.HighsBasisStatus.kZero
 
 
 class HighsModel:
@@ -97,7 +101,7 @@ class HighsModel:
         groups: np.ndarray | None = None,
     ) -> None:
         self._names = list(columns.names)
-        self._column = {name: i for i, name in enumerate(self._names)}
+        self._column_index: dict[str, int] | None = None
         n = len(columns)
         self._group = (
             np.full(n, -1, dtype=np.int64) if groups is None else np.asarray(groups, np.int64)
@@ -112,6 +116,12 @@ class HighsModel:
         self._set_integrality(relaxed=False)
         self._n = n
         self._row_of: dict[str, int] = {}
+        # The rows' bounds as HiGHS has them (each sifting's subset starts from them).
+        self._row_lower = np.zeros(0)
+        self._row_upper = np.zeros(0)
+        # The last sifting's basis, where the next starts: each column's status as a number,
+        # each row's (see _sifted).
+        self._basis: tuple[np.ndarray, list[highspy.HighsBasisStatus]] | None = None
         self.add_rows(rows)
         # The last relaxation solved: its bound and reduced costs (see fix_implied).
         self._bound: float | None = None
@@ -162,6 +172,11 @@ class HighsModel:
             # Zero terms left out: each row starts after the terms kept before it.
             begins = np.r_[0, np.cumsum(kept)][begins].astype(np.int32)
             columns, coefficients = columns[kept], coefficients[kept]
+        self._row_lower = np.r_[self._row_lower, lower]
+        self._row_upper = np.r_[self._row_upper, upper]
+        if self._basis is not None:
+            # As HiGHS extends a basis: each new row basic.
+            self._basis[1].extend([_BASIC] * len(names))
         self._highs.addRows(
             len(begins),
             np.array(lower),
@@ -177,7 +192,13 @@ class HighsModel:
         index = np.array([self._row_of[n] for n in names if n in self._row_of], dtype=np.int32)
         if len(index):
             free = np.full(len(index), _INF)
+            self._row_lower[index], self._row_upper[index] = -_INF, _INF
             self._highs.changeRowsBounds(len(index), index, -free, free)
+            if self._basis is not None:
+                rows = self._basis[1]
+                for i in index.tolist():
+                    # A nonbasic row without bounds sits at zero (HiGHS's status for it).
+                    rows[i] = _BASIC if rows[i] == _BASIC else _FREE_AT_ZERO
 
     def _fixes_at_zero(self, row: Row) -> bool:
         """Hold the columns of ``sum a_j x_j <= 0`` (all ``a_j > 0``, ``x_j >= 0``) at 0.
@@ -256,7 +277,7 @@ class HighsModel:
         began = time.monotonic()
         deadline = began + time_limit
         self._inside = None
-        cold = not self._highs.getBasis().valid
+        cold = self._basis is None and not self._highs.getBasis().valid
         if self._sifts():
             relaxed = self._sifted(costs, incumbent, time_limit)
         else:
@@ -386,21 +407,19 @@ class HighsModel:
         if incumbent is not None:
             inside |= incumbent != lower
         free = upper > lower
-        basis = self._highs.getBasis()
-        status = basis.col_status if basis.valid else None
-        if status is not None:
-            at_lower = int(highspy.HighsBasisStatus.kLower)
-            off = (int(state) != at_lower for state in status)
-            inside |= np.fromiter(off, dtype=bool, count=len(status))
+        start = self._basis if self._basis is not None else self._whole_basis()
+        if start is not None:
+            inside |= start[0] != _AT_LOWER
         if self._working is not None:
             inside |= self._working & free
         else:
             inside[_best_in_groups(costs, self._group, ~inside, SIFT_START)] = True
         # A column fixed at its bound cannot improve the relaxation: not read, nor priced.
-        subset = _Subset(self._highs, costs, lower, upper, np.flatnonzero(inside | free))
+        rows = (self._row_lower, self._row_upper)
+        subset = _Subset(self._highs, rows, costs, lower, upper, np.flatnonzero(inside | free))
         subset.let_in(np.flatnonzero(inside))
-        if status is not None:
-            subset.start_from(status, basis.row_status)
+        if start is not None:
+            subset.start_from(*start)
         while True:
             solved = self._solve_subset(subset, deadline - time.monotonic())
             if solved is None:
@@ -416,14 +435,24 @@ class HighsModel:
         bound = subset.objective()
         below = np.minimum(reduced[~inside], 0.0)
         bound += float(below @ (upper[~inside] - lower[~inside]))
-        self._highs.setBasis(subset.basis(self._highs.getBasis()))
+        # Kept here, not handed to this model: only the next sifting reads it, and a basis
+        # of 600,000 columns takes HiGHS's Python interface a second each way.
+        self._basis = subset.basis()
         self._bound, self._reduced = bound, reduced
         # Branching over the subset first stays with the relaxation sifted from nothing, as
         # before the later levels were sifted: their branching was measured over the whole
         # model only.
-        self._inside = inside.copy() if status is None else None
+        self._inside = inside.copy() if start is None else None
         self._working = inside
         return values, bound
+
+    def _whole_basis(self) -> tuple[np.ndarray, list[highspy.HighsBasisStatus]] | None:
+        """This model's own basis (after a relaxation of the whole), if it has one."""
+        basis = self._highs.getBasis()
+        if not basis.valid:
+            return None
+        states = np.fromiter(map(int, basis.col_status), dtype=np.int8, count=self._n)
+        return states, list(basis.row_status)
 
     def _solve_subset(
         self, subset: _Subset, seconds: float
@@ -436,6 +465,7 @@ class HighsModel:
     def _whole_relaxation(self, deadline: float) -> tuple[np.ndarray, float] | None:
         """The relaxation of the whole model from nothing, if any time is left."""
         self._bound = self._reduced = None
+        self._basis = None
         if deadline <= time.monotonic():
             return None
         self._highs.clearSolver()
@@ -566,26 +596,35 @@ class HighsModel:
     def _outcome(
         self, status: SolveStatus, values: np.ndarray, objective: float, bound: float | None
     ) -> SolveOutcome:
-        return SolveOutcome(status, Values(self._column, values), objective, bound, self.version)
+        if self._column_index is None:
+            # Only now: a large award's names take 60 MB as a dict, and few solves end.
+            self._column_index = {name: i for i, name in enumerate(self._names)}
+        values_by_name = Values(self._column_index, values)
+        return SolveOutcome(status, values_by_name, objective, bound, self.version)
 
 
 class _Subset:
     """A HiGHS model of all the rows of another and some of its columns, for sifting.
 
     Only the columns ``among`` (sorted) may be let in, and only they are priced: the others
-    are fixed at their bound and get a reduced cost of 0.
+    are fixed at their bound and get a reduced cost of 0. ``rows`` are the other's row
+    bounds, kept by its caller (reading them back from HiGHS copies the whole matrix).
     """
 
     def __init__(
         self,
         whole: highspy.Highs,
+        rows: tuple[np.ndarray, np.ndarray],
         costs: np.ndarray,
         lower: np.ndarray,
         upper: np.ndarray,
         among: np.ndarray,
     ) -> None:
         self._costs, self._lower, self._upper = costs, lower, upper
-        n, m = whole.getNumCol(), whole.getNumRow()
+        n = whole.getNumCol()
+        row_lower, row_upper = rows
+        m = len(row_lower)
+        assert m == whole.getNumRow(), "the row bounds are those of every row"
         self._priced = np.zeros(n, dtype=bool)
         self._priced[among] = True
         self._local = np.full(n, -1, dtype=np.int64)
@@ -598,7 +637,6 @@ class _Subset:
         self._start = start[: len(among)].astype(np.int64)
         self._sizes = np.diff(np.r_[self._start, len(self._rows)])
         self._entry_column = np.repeat(np.asarray(among, dtype=np.int64), self._sizes)
-        _, _, row_lower, row_upper, _ = whole.getRows(m, np.arange(m, dtype=np.int32))
         self._highs = highs = _new_highs()
         empty = np.zeros(0, dtype=np.int32)
         highs.addRows(m, row_lower, row_upper, 0, np.zeros(m, np.int32), empty, np.zeros(0))
@@ -660,27 +698,32 @@ class _Subset:
         reduced[self.columns] = self._column_duals
         return reduced
 
-    def start_from(self, col_status: list, row_status: list) -> None:
-        """Start from the whole model's basis: every column it has off its lower bound is in."""
+    def start_from(self, states: np.ndarray, row_status: list[highspy.HighsBasisStatus]) -> bool:
+        """Start from a basis of the whole model, each column's status as a number.
+
+        Every column the basis has off its lower bound must be in. Returns whether HiGHS
+        took the basis (if not, the subset is solved from nothing: slower, not wrong).
+        """
         mine = highspy.HighsBasis()
-        mine.col_status = [col_status[column] for column in self.columns.tolist()]
+        mine.col_status = [_STATUS[state] for state in states[self.columns].tolist()]
         mine.row_status = row_status
         mine.valid = True
-        self._highs.setBasis(mine)
+        return self._highs.setBasis(mine) == highspy.HighsStatus.kOk
 
     def objective(self) -> float:
         """The subset's optimal value."""
         return float(self._highs.getInfo().objective_function_value)
 
-    def basis(self, basis: highspy.HighsBasis) -> highspy.HighsBasis:
-        """``basis`` (the whole model's) set to the subset's, held columns at their bound."""
+    def basis(self) -> tuple[np.ndarray, list[highspy.HighsBasisStatus]]:
+        """The subset's basis as one of the whole model, each column's status as a number.
+
+        Held columns are at their lower bound.
+        """
         mine = self._highs.getBasis()
-        status = [highspy.HighsBasisStatus.kLower] * len(self._costs)
-        for column, state in zip(self.columns.tolist(), mine.col_status, strict=True):
-            status[column] = state
-        basis.col_status = status
-        basis.row_status = list(mine.row_status)
-        return basis
+        states = np.full(len(self._costs), _AT_LOWER, dtype=np.int8)
+        count = len(self.columns)
+        states[self.columns] = np.fromiter(map(int, mine.col_status), np.int8, count)
+        return states, list(mine.row_status)
 
 
 def _new_highs() -> highspy.Highs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import highspy
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -209,8 +210,38 @@ def test_sifting_finds_the_whole_relaxations_optimum(monkeypatch) -> None:
     assert outcome.objective == -16
     assert {k for k in weights if outcome.values[k] > 0.5} == {"L1_A", "L2_C"}
     assert len(rounds) >= 2  # the first subset (one column per lot) could not be it
-    # The subset's optimal basis was handed over: the next level starts warm from it.
-    assert model._highs.getBasis().valid
+    # The subset's optimal basis was kept, as one of the whole model: the next level starts
+    # warm from it.
+    assert model._basis is not None
+    states, rows_status = model._basis
+    assert len(states) == len(weights) and len(rows_status) == model._highs.getNumRow()
+
+
+def test_a_row_let_go_after_sifting_keeps_the_kept_basis_usable(monkeypatch) -> None:
+    # As in the test above, A on L1 and C on L2 (16), lot L1's row tight (nonbasic). With that
+    # row let go, L1 takes B as well: 9 + 5 + 7 = 21. The kept basis has the row at zero
+    # (nonbasic, no bounds) and HiGHS takes it.
+    weights = {"L1_A": 9, "L1_B": 5, "L2_A": 8, "L2_C": 7, "L2_B": 1}
+    x = Named(*weights)
+    sift_everything(monkeypatch)
+    taken: list[bool] = []
+    start_from = optimiser.highs._Subset.start_from
+
+    def counted(self: optimiser.highs._Subset, *basis: list) -> bool:
+        taken.append(start_from(self, *basis))
+        return taken[-1]
+
+    monkeypatch.setattr(optimiser.highs._Subset, "start_from", counted)
+    model = x.model(one_lot_each(x), groups={k: int(k[1]) for k in weights})
+    objective = x(**{k: -w for k, w in weights.items()})
+    assert model.solve(objective, time_limit=10, mip_gap=0).objective == -16
+    assert model._basis is not None
+    assert model._basis[1][0] != highspy.HighsBasisStatus.kBasic  # lot_L1, tight
+    model.relax(["lot_L1"])
+    assert model._basis[1][0] == highspy.HighsBasisStatus.kZero
+    outcome = model.solve(objective, time_limit=10, mip_gap=0)
+    assert outcome.status is SolveStatus.OPTIMAL and outcome.objective == -21
+    assert taken == [True]
 
 
 def test_a_later_level_sifts_from_the_last_levels_subset_and_basis(monkeypatch) -> None:
@@ -235,9 +266,12 @@ def test_a_later_level_sifts_from_the_last_levels_subset_and_basis(monkeypatch) 
     starts: list[int] = []
     start_from = optimiser.highs._Subset.start_from
 
-    def counted(self: optimiser.highs._Subset, *basis: list) -> None:
+    def counted(self: optimiser.highs._Subset, *basis: list) -> bool:
         starts.append(len(self.columns))
-        start_from(self, *basis)
+        taken = start_from(self, *basis)
+        # The kept basis has a row (basic) for the score fix added after it was kept.
+        assert taken
+        return taken
 
     monkeypatch.setattr(optimiser.highs._Subset, "start_from", counted)
     model = x.model(rows, groups={k: int(k[1]) for k in score})
@@ -246,7 +280,7 @@ def test_a_later_level_sifts_from_the_last_levels_subset_and_basis(monkeypatch) 
     # its basis, and was sifted too (more rounds after the first level's).
     assert len(starts) == 1 and starts[0] >= 2
     assert len(rounds) >= 3
-    assert model._highs.getBasis().valid
+    assert model._basis is not None
     assert model._inside is None  # a fractional later level branches over the whole model
 
 
