@@ -96,7 +96,7 @@ def greedy_award(problem: AwardProblem, data: IntegerData) -> frozenset[Key]:
         tally.add(key)
         chosen.add(key)
     by_lot: dict[str, list[Key]] = defaultdict(list)
-    for key in sorted(data.keys, key=lambda k: data.position[k]):
+    for key in data.position:  # in canonical order
         by_lot[key[0]].append(key)
     for lot in problem.lots:
         for key in by_lot[lot.lot_id]:

@@ -394,15 +394,17 @@ class HighsModel:
         dual tolerance) the subset's optimum is the whole relaxation's. The bound returned
         is made safe for what the tolerance allows: each held column with a reduced cost
         between the tolerance and zero could lower it by at most that cost times its range.
-        The subset's optimal basis is handed to this model, every held column at its lower
-        bound, so the next solve starts warm from it: its subset holds the columns this one
-        let in and every column the basis has off its lower bound, and starts from that
-        basis. If the subset cannot be solved (out of time, or infeasible without the held
-        columns) the whole relaxation is, time allowing.
+        The subset's optimal basis is kept, every held column at its lower bound, so the
+        next solve starts warm from it: its subset holds the columns this one let in and
+        every column the basis has off its lower bound, and starts from that basis. The
+        subset leaves out the rows let go (:meth:`relax`) and starts without the columns
+        of no group that no row needs (:meth:`_needed`). If the subset cannot be solved
+        (out of time, or infeasible without the held columns) the whole relaxation is, time
+        allowing.
         """
         deadline = time.monotonic() + seconds
         lower, upper = self._lower, self._upper
-        inside = self._group < 0
+        inside = self._needed()
         inside |= lower > 0
         if incumbent is not None:
             inside |= incumbent != lower
@@ -416,7 +418,19 @@ class HighsModel:
             inside[_best_in_groups(costs, self._group, ~inside, SIFT_START)] = True
         # A column fixed at its bound cannot improve the relaxation: not read, nor priced.
         rows = (self._row_lower, self._row_upper)
-        subset = _Subset(self._highs, rows, costs, lower, upper, np.flatnonzero(inside | free))
+        # Rows let go stay out, unless the basis started from has one nonbasic.
+        kept = (self._row_lower > -_INF) | (self._row_upper < _INF)
+        if start is not None and not kept.all():
+            kept |= np.fromiter((state != _BASIC for state in start[1]), bool, len(kept))
+        subset = _Subset(
+            self._highs,
+            rows,
+            np.flatnonzero(kept),
+            costs,
+            lower,
+            upper,
+            np.flatnonzero(inside | free),
+        )
         subset.let_in(np.flatnonzero(inside))
         if start is not None:
             subset.start_from(*start)
@@ -430,6 +444,8 @@ class HighsModel:
             if not improving.any():
                 break
             chosen = _best_in_groups(reduced, self._group, improving, SIFT_ADD)
+            # Columns of no group that could improve it come in all at once.
+            chosen = np.r_[chosen, np.flatnonzero(improving & (self._group < 0))]
             inside[chosen] = True
             subset.let_in(chosen)
         bound = subset.objective()
@@ -445,6 +461,28 @@ class HighsModel:
         self._inside = inside.copy() if start is None else None
         self._working = inside
         return values, bound
+
+    def _needed(self) -> np.ndarray:
+        """The columns of no group that a row may need off their lower bound.
+
+        Lowering a column only helps a row bounded on one side (``<=`` with a positive
+        coefficient, ``>=`` with a negative one) or let go, so the others may start
+        outside the subset without making it infeasible, and come in by their reduced cost.
+        At 1000 x 500 that is the 45,000 provider columns of the groups whose minimum
+        every award meets (see :meth:`relax`): a third of the first subset.
+        """
+        needed = np.zeros(self._n, dtype=bool)
+        columns = np.flatnonzero(self._group < 0).astype(np.int32)
+        if not len(columns):
+            return needed
+        _, start, rows, coefficients = self._highs.getColsEntries(len(columns), columns)
+        sizes = np.diff(np.r_[start[: len(columns)], len(rows)])
+        owner = np.repeat(columns, sizes)
+        unbounded_below = self._row_lower[rows] == -_INF
+        unbounded_above = self._row_upper[rows] == _INF
+        helped = ((coefficients > 0) & unbounded_below) | ((coefficients < 0) & unbounded_above)
+        needed[owner[~helped]] = True
+        return needed
 
     def _whole_basis(self) -> tuple[np.ndarray, list[highspy.HighsBasisStatus]] | None:
         """This model's own basis (after a relaxation of the whole), if it has one."""
@@ -604,17 +642,20 @@ class HighsModel:
 
 
 class _Subset:
-    """A HiGHS model of all the rows of another and some of its columns, for sifting.
+    """A HiGHS model of the rows of another that matter and some of its columns, for sifting.
 
     Only the columns ``among`` (sorted) may be let in, and only they are priced: the others
     are fixed at their bound and get a reduced cost of 0. ``rows`` are the other's row
-    bounds, kept by its caller (reading them back from HiGHS copies the whole matrix).
+    bounds, kept by its caller (reading them back from HiGHS copies the whole matrix), and
+    ``kept`` the rows the subset holds: every other row is let go (no bounds), basic, with
+    a dual of 0, and leaving it out changes no solution.
     """
 
     def __init__(
         self,
         whole: highspy.Highs,
         rows: tuple[np.ndarray, np.ndarray],
+        kept: np.ndarray,
         costs: np.ndarray,
         lower: np.ndarray,
         upper: np.ndarray,
@@ -625,21 +666,35 @@ class _Subset:
         row_lower, row_upper = rows
         m = len(row_lower)
         assert m == whole.getNumRow(), "the row bounds are those of every row"
+        self._m = m
+        #: The whole model's row of each subset row, and each row's place in the subset.
+        self.rows = np.asarray(kept, dtype=np.int64)
+        place = np.full(m, -1, dtype=np.int64)
+        place[self.rows] = np.arange(len(self.rows))
         self._priced = np.zeros(n, dtype=bool)
         self._priced[among] = True
         self._local = np.full(n, -1, dtype=np.int64)
         self._local[among] = np.arange(len(among))
         # Those columns of the whole matrix, read once: to price them from the subset's row
-        # duals, and to hand each round's columns to the subset.
-        _, start, self._rows, self._coefficients = whole.getColsEntries(
+        # duals, and to hand each round's columns to the subset (rows as the subset's).
+        _, start, whole_rows, coefficients = whole.getColsEntries(
             len(among), np.asarray(among, dtype=np.int32)
         )
-        self._start = start[: len(among)].astype(np.int64)
-        self._sizes = np.diff(np.r_[self._start, len(self._rows)])
-        self._entry_column = np.repeat(np.asarray(among, dtype=np.int64), self._sizes)
+        sizes = np.diff(np.r_[start[: len(among)], len(whole_rows)])
+        local_rows = place[whole_rows]
+        held = local_rows >= 0
+        self._rows = local_rows[held].astype(np.int32)
+        self._coefficients = coefficients[held]
+        owner = np.repeat(np.arange(len(among)), sizes)[held]
+        self._sizes = np.bincount(owner, minlength=len(among)).astype(np.int64)
+        self._start = np.r_[0, np.cumsum(self._sizes)[:-1]].astype(np.int64)
+        self._entry_column = np.asarray(among, dtype=np.int64)[owner]
         self._highs = highs = _new_highs()
         empty = np.zeros(0, dtype=np.int32)
-        highs.addRows(m, row_lower, row_upper, 0, np.zeros(m, np.int32), empty, np.zeros(0))
+        k = len(self.rows)
+        highs.addRows(
+            k, row_lower[self.rows], row_upper[self.rows], 0, np.zeros(k, np.int32), empty, empty
+        )
         #: The whole model's column of each subset column, in subset order.
         self.columns = np.zeros(0, dtype=np.int64)
 
@@ -706,6 +761,8 @@ class _Subset:
         """
         mine = highspy.HighsBasis()
         mine.col_status = [_STATUS[state] for state in states[self.columns].tolist()]
+        if len(self.rows) < self._m:
+            row_status = [row_status[row] for row in self.rows.tolist()]
         mine.row_status = row_status
         mine.valid = True
         return self._highs.setBasis(mine) == highspy.HighsStatus.kOk
@@ -723,7 +780,12 @@ class _Subset:
         states = np.full(len(self._costs), _AT_LOWER, dtype=np.int8)
         count = len(self.columns)
         states[self.columns] = np.fromiter(map(int, mine.col_status), np.int8, count)
-        return states, list(mine.row_status)
+        if len(self.rows) == self._m:
+            return states, list(mine.row_status)
+        rows = [_BASIC] * self._m
+        for row, state in zip(self.rows.tolist(), mine.row_status, strict=True):
+            rows[row] = state
+        return states, rows
 
 
 def _new_highs() -> highspy.Highs:

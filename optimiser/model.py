@@ -44,7 +44,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -122,7 +122,7 @@ class IntegerData:
     """The problem in exact integers: what the model rows and the award checks use.
 
     Keys are ``(lot_id, bidder_id)``; ``position`` is a bid's place in the canonical order
-    (lots in the problem's order, then rank, then bidder id), 0 first.
+    (lots in the problem's order, then rank, then bidder id), 0 first, and iterates in it.
     """
 
     keys: tuple[Key, ...]
@@ -293,6 +293,8 @@ class AwardModel:
     rows: list[tuple[str, Row]] = field(default_factory=list)
     #: Each group's row asking for its minimum of distinct providers, by name.
     group_rows: dict[str, str] = field(default_factory=dict)
+    #: Each group's rows holding a provider column to its bids there (``y <= sum x``).
+    holds_rows: dict[str, list[str]] = field(default_factory=dict)
     _row_names: set[str] = field(default_factory=set)
     _weighted: dict[int, tuple[KeyedInts, Linear]] = field(default_factory=dict)
     _x_of: dict[Key, int] | None = None
@@ -420,7 +422,8 @@ class AwardModel:
         for holder, begin, (first, last), column in spans:
             end = begin + last - first + 1
             terms = Linear(columns[begin:end], coefficients[begin:end])
-            self._add(f"holds_{_safe(holder[0])}_{_safe(holder[1])}", terms.at_most(0))
+            name = self._add(f"holds_{_safe(holder[0])}_{_safe(holder[1])}", terms.at_most(0))
+            self.holds_rows.setdefault(holder[1], []).append(name)
             members[holder[1]].append(column)
         for group in sorted(self.s):
             columns = [*members[group], self.s[group]]
@@ -451,9 +454,8 @@ class AwardModel:
         places: dict[str, int] = defaultdict(int)
         for lot in self.problem.lots:
             places[lot.group] += lot.min_providers
-        bid_on: dict[tuple[str, str], int] = defaultdict(int)
-        for lot_id, bidder_id in self.data.keys:
-            bid_on[(bidder_id, self.problem.lot(lot_id).group)] += 1
+        group_of = {lot.lot_id: lot.group for lot in self.problem.lots}
+        bid_on = Counter((bidder_id, group_of[lot_id]) for lot_id, bidder_id in self.data.keys)
         most: dict[str, int] = defaultdict(int)
         for (bidder_id, group), count in bid_on.items():
             for limit in (self.data.max_lots[bidder_id], per_group):
@@ -466,6 +468,18 @@ class AwardModel:
             if most[group] > 0 and filled > 0 and -(-filled // most[group]) >= need:
                 implied.append(name)
         return implied
+
+    def implied_rows(self, vacancies: int) -> list[str]:
+        """The implied group rows (:meth:`implied_group_rows`) and their groups' holds rows.
+
+        With its group's row let go, a provider column is in no other row than its holds
+        row, and no award depends on it: the holds row may go too, leaving the relaxations
+        without tens of thousands of rows (45,000 at 1000 lots x 500 bidders).
+        """
+        implied = self.implied_group_rows(vacancies)
+        group_of = {name: group for group, name in self.group_rows.items()}
+        holds = [row for name in implied for row in self.holds_rows.get(group_of[name], [])]
+        return implied + holds
 
     # --- objective levels --------------------------------------------------------------
 

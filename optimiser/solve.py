@@ -294,7 +294,7 @@ class _Run:
     _start: tuple[frozenset[Key], np.ndarray] | None = None
     _added: dict[str, int] = field(default_factory=dict)
     _decided: int = 0
-    #: Rows the coverage level's fix implies (see AwardModel.implied_group_rows).
+    #: Rows the coverage level's fix implies (see AwardModel.implied_rows).
     implied: list[str] = field(default_factory=list)
 
     # --- one solve ---------------------------------------------------------------------
@@ -320,9 +320,11 @@ class _Run:
             self._added[kind] = 0
         limit = len(self.fixes) if kind == "main" else self.objective_fixes
         if self._added[kind] < limit:
+            first = self._added[kind] == 0
             backend.add_rows(self.fixes[self._added[kind] : limit])
-            # Every backend has the coverage fix (the first fix), which implies these.
-            backend.relax(self.implied)
+            if first:
+                # Every backend has the coverage fix (the first fix), which implies these.
+                backend.relax(self.implied)
         self._added[kind] = limit
         return backend
 
@@ -425,7 +427,7 @@ class _Run:
             if level.name == "coverage":
                 self.coverage_proven = self.proven
                 held = award_levels(self.problem, self.data, self.award or frozenset())
-                self.implied = self.model.implied_group_rows(held.vacancies)
+                self.implied = self.model.implied_rows(held.vacancies)
             fixes = level.fix(value)
             for i, row in enumerate(fixes):
                 if len(row.expression):  # no group rule: the shortfall row would be empty
@@ -580,7 +582,7 @@ class _Run:
     def canonical(self) -> None:
         """Make the award the unique canonical one among those tied on levels 1-4."""
         assert self.award is not None
-        keys = sorted(self.data.keys, key=lambda k: self.data.position[k])
+        keys = list(self.data.position)  # in canonical order
         if not keys:
             return
         if self._remaining() < _MIN_SECONDS:

@@ -397,6 +397,42 @@ def test_a_full_award_implies_two_providers_where_nobody_holds_more_than_three_l
     # Without a lot limit a bidder could hold all of G1.
     unlimited = AwardModel.build(make_problem(lots, bids, min_providers_per_group=2))
     assert unlimited.implied_group_rows(0) == []
+    # G1's holds rows (A's and B's provider columns there) go with its row.
+    assert model.holds_rows["G1"] == ["holds_A_G1", "holds_B_G1"]
+    assert model.implied_rows(0) == [model.group_rows["G1"], "holds_A_G1", "holds_B_G1"]
+    assert model.implied_rows(1) == []
+
+
+def test_columns_of_no_group_start_outside_the_subset_unless_a_row_needs_them(
+    monkeypatch,
+) -> None:
+    # One lot (L1_A, L1_B), a provider column y held to A's bid (y - L1_A <= 0) and asked
+    # for by a group row with its slack s (y + s >= 1). Lowering y helps its holds row but
+    # not the group row, so y and s are needed; with the group row and the holds row let
+    # go, neither is, and the subset holds only the rows still bounded.
+    x = Named("L1_A", "L1_B", "y", "s")
+    rows = [
+        ("lot", x(L1_A=1, L1_B=1).at_most(1)),
+        ("holds", x(y=1, L1_A=-1).at_most(0)),
+        ("group", x(y=1, s=1).at_least(1)),
+    ]
+    groups = {"L1_A": 0, "L1_B": 0}
+    model = x.model(rows, groups=groups)
+    assert [x.names[i] for i in np.flatnonzero(model._needed())] == ["y", "s"]
+    model.relax(["group", "holds"])
+    assert not model._needed().any()
+    sift_everything(monkeypatch)
+    held: list[int] = []
+    subset_init = optimiser.highs._Subset.__init__
+
+    def counted(self: optimiser.highs._Subset, *args: object) -> None:
+        subset_init(self, *args)  # type: ignore[arg-type]
+        held.append(len(self.rows))
+
+    monkeypatch.setattr(optimiser.highs._Subset, "__init__", counted)
+    outcome = model.solve(x(L1_A=-3, L1_B=-2, s=1), time_limit=10, mip_gap=0)
+    assert outcome.status is SolveStatus.OPTIMAL and outcome.objective == -3
+    assert held == [1]  # the lot row only
 
 
 def test_a_subset_that_cannot_be_solved_falls_back_to_the_whole_relaxation(monkeypatch) -> None:
