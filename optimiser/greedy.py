@@ -11,6 +11,7 @@ reports is still the lexicographic optimum; this only changes how fast it is fou
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from optimiser.model import IntegerData, Key
 from optimiser.problem import AwardProblem
@@ -84,17 +85,26 @@ class Tally:
         return sorted(over, key=lambda b: (-self.hours[b], b))
 
 
-def greedy_award(problem: AwardProblem, data: IntegerData) -> frozenset[Key]:
+def greedy_award(
+    problem: AwardProblem, data: IntegerData, preferred: Iterable[Key] = ()
+) -> frozenset[Key]:
     """Each lot in tender order gets its best-ranked bids that fit, up to ``min_providers``.
 
     Bids held fixed (a withdrawal re-award) come first, whatever the rules say of them:
-    the model holds them too.
+    the model holds them too. Then the ``preferred`` bids, in their order, each if its lot
+    still has a place and it fits (a relaxation's bids, most awarded first: see
+    :mod:`optimiser.solve`); then the walk.
     """
     tally = Tally(problem, data)
     chosen: set[Key] = set()
     for key in sorted(problem.fixed, key=lambda k: data.position[k]):
         tally.add(key)
         chosen.add(key)
+    places = {lot.lot_id: lot.min_providers for lot in problem.lots}
+    for key in preferred:
+        if key not in chosen and tally.per_lot[key[0]] < places[key[0]] and tally.fits(key):
+            tally.add(key)
+            chosen.add(key)
     by_lot: dict[str, list[Key]] = defaultdict(list)
     for key in data.position:  # in canonical order
         by_lot[key[0]].append(key)

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import highspy
 import numpy as np
@@ -259,6 +259,7 @@ class HighsModel:
         time_limit: float,
         mip_gap: float,
         start: np.ndarray | None = None,
+        round_off: Callable[[np.ndarray], np.ndarray | None] | None = None,
     ) -> SolveOutcome:
         """Minimise ``objective``: the relaxation first, branching only if it must.
 
@@ -267,6 +268,8 @@ class HighsModel:
             time_limit: Seconds for this solve, relaxation and branching together.
             mip_gap: Relative gap at which branching may stop.
             start: A feasible value of every column, in column order (the incumbent).
+            round_off: Given a fractional relaxation's values, a feasible point near them
+                (every column's value) or ``None``: the incumbent if it is better.
 
         Returns:
             The outcome, with every column's value when there is an award.
@@ -291,6 +294,8 @@ class HighsModel:
             if self._integral(values):
                 rounded = np.round(values)
                 return self._outcome(SolveStatus.OPTIMAL, rounded, float(costs @ rounded), bound)
+            if round_off is not None:
+                incumbent = _better(costs, incumbent, round_off(values))
             proven = self._proven(costs, incumbent, bound)
             if proven is not None:
                 return proven
@@ -799,6 +804,17 @@ def _new_highs() -> highspy.Highs:
     if threads is not None:
         highs.setOptionValue("threads", threads)
     return highs
+
+
+def _better(
+    costs: np.ndarray, one: np.ndarray | None, other: np.ndarray | None
+) -> np.ndarray | None:
+    """The lower-cost of two points (``one`` on a tie), either of which may be missing."""
+    if other is None:
+        return one
+    if one is None or float(costs @ other) < float(costs @ one):
+        return other
+    return one
 
 
 def _best_in_groups(score: np.ndarray, group: np.ndarray, among: np.ndarray, k: int) -> np.ndarray:

@@ -217,6 +217,7 @@ class _Backend(Protocol):
         time_limit: float,
         mip_gap: float,
         start: np.ndarray | None,
+        round_off: Callable[[np.ndarray], np.ndarray | None] | None = None,
     ) -> SolveOutcome: ...
 
 
@@ -248,8 +249,10 @@ class _Cbc:
         time_limit: float,
         mip_gap: float,
         start: np.ndarray | None,
+        round_off: Callable[[np.ndarray], np.ndarray | None] | None = None,
     ) -> SolveOutcome:
-        # A variable in no row and not in the objective is left out; it reads as 0.
+        # A variable in no row and not in the objective is left out; it reads as 0. PuLP
+        # shows no relaxation of CBC's, so there is nothing to round off.
         self._pulp.set_objective(objective)
         outcome = run_cbc(
             self._pulp.problem,
@@ -335,6 +338,7 @@ class _Run:
         kind: str = "main",
         add: list[Row] | None = None,
         start: frozenset[Key] | None = None,
+        round_off: Callable[[np.ndarray], np.ndarray | None] | None = None,
     ) -> SolveOutcome:
         """Solve model ``kind`` (after adding the rows ``add`` to it for good)."""
         backend = self._backend(kind)
@@ -348,9 +352,37 @@ class _Run:
             time_limit=max(self._remaining(), _MIN_SECONDS),
             mip_gap=self.mip_gap,
             start=None if start is None else self._start_values(start),
+            round_off=round_off,
         )
         self.version = outcome.version if outcome.version != "unknown" else self.version
         return outcome
+
+    def _round_off(self, values: np.ndarray) -> np.ndarray | None:
+        """An award near a fractional relaxation of a level: its bids, most awarded first.
+
+        Under a binding share cap the relaxation takes most lots whole and splits a few;
+        the greedy walk, which knows nothing of it, was 3% below the optimum at 1000 x 500
+        and HiGHS's MIP found nothing better in 50 s. The award here is the relaxation's
+        bids in order of their value (ties in canonical order), each if it fits, then the
+        walk for the lots left; it is returned only if it keeps every rule and every level
+        fixed so far, as every column's value.
+        """
+        keys = self.data.keys
+        x = values[self.model.x]
+        taken = np.flatnonzero(x > 1e-6)
+        order = taken[np.lexsort((self.data.in_key_order[taken], -x[taken]))]
+        award = greedy_award(self.problem, self.data, [keys[i] for i in order.tolist()])
+        if rule_violations(self.problem, self.data, award):
+            return None
+        vector = self.model.start_values(award)
+        for _, row in self.fixes:
+            terms = row.expression
+            value = int(np.rint(terms.coefficients @ vector[terms.columns]))
+            if (row.lower is not None and value < row.lower) or (
+                row.upper is not None and value > row.upper
+            ):
+                return None
+        return vector
 
     def _start_values(self, award: frozenset[Key]) -> np.ndarray:
         """Every column's value for ``award``; most solves start from the same award."""
@@ -456,7 +488,7 @@ class _Run:
                 )
             )
             return
-        outcome = self._solve(level.objective, start=start)
+        outcome = self._solve(level.objective, start=start, round_off=self._round_off)
         if outcome.status.is_ok:
             found = self._award_of(outcome)
             self._check_objective(level, outcome, found)

@@ -19,6 +19,13 @@ def test_greedy_award_breaks_no_rule(seed: int) -> None:
     data = integer_data(problem)
     award = greedy_award(problem, data)
     assert rule_violations(problem, data, award) == []
+    # In any preferred order (here the canonical one backwards) too.
+    backwards = greedy_award(problem, data, list(data.position)[::-1])
+    assert rule_violations(problem, data, backwards) == []
+    for lot in problem.lots:
+        assert sum(1 for lot_id, _ in backwards if lot_id == lot.lot_id) <= max(
+            lot.min_providers, 0
+        )
     # Never more than a lot's minimum: it is a start for the coverage level, not an answer.
     for lot in problem.lots:
         assert sum(1 for lot_id, _ in award if lot_id == lot.lot_id) <= max(lot.min_providers, 0)
@@ -38,6 +45,9 @@ def test_greedy_takes_the_best_ranked_bid_that_fits() -> None:
     )
     award = greedy_award(problem, integer_data(problem))
     assert award == {("L1", "A"), ("L2", "B")}
+    # Preferred bids (a relaxation's, rounded off) come first: A on L2; then L1 to B.
+    preferred = greedy_award(problem, integer_data(problem), [("L2", "A"), ("L1", "A")])
+    assert preferred == {("L2", "A"), ("L1", "B")}
 
 
 def test_greedy_share_cap_on_awarded_hours() -> None:

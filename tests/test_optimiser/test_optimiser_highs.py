@@ -11,10 +11,11 @@ from optimiser_cases import brute_force, make_problem
 from test_optimiser_bruteforce import random_problem
 
 import optimiser.highs
+import optimiser.solve
 from optimiser import SolveStatus, solve_award
 from optimiser.highs import HighsModel
 from optimiser.linear import Columns, Linear, Row
-from optimiser.model import AwardModel
+from optimiser.model import AwardModel, integer_data
 
 
 class Named:
@@ -83,6 +84,37 @@ def test_a_fractional_relaxation_branches_to_the_integer_optimum(monkeypatch) ->
     assert outcome.objective == pytest.approx(-5)
     assert round(outcome.values["x1"]) == 1
     assert calls == [1]
+
+
+def test_a_rounded_off_relaxation_is_the_incumbent_when_it_is_better(monkeypatch) -> None:
+    model, items = knapsack()
+    calls = count_branches(monkeypatch)
+    # As above (relaxed -3.5): the start {x1} is worth -1; the relaxation rounded off, {x0},
+    # is worth -3, meets the bound rounded up and is proven without branching.
+    seen: list[list[float]] = []
+
+    def round_off(values: np.ndarray) -> np.ndarray:
+        seen.append(values.tolist())
+        return items.start(x0=1)
+
+    objective = items(x0=-3, x1=-1, x2=-1)
+    outcome = model.solve(
+        objective, time_limit=10, mip_gap=0, start=items.start(x1=1), round_off=round_off
+    )
+    assert outcome.status is SolveStatus.OPTIMAL and outcome.objective == -3
+    assert [outcome.values[x] for x in items.names] == [1, 0, 0]
+    assert calls == []
+    assert seen == [[1.0, 0.5, 0.0]] or seen == [[1.0, 0.0, 0.5]]
+    # A worse point rounded off leaves the start as the incumbent, and the MIP runs.
+    model, items = knapsack()
+    outcome = model.solve(
+        objective,
+        time_limit=10,
+        mip_gap=0,
+        start=items.start(x0=1),
+        round_off=lambda values: items.start(x2=1),
+    )
+    assert outcome.objective == -3 and calls == []
 
 
 def test_the_relaxation_bound_rounded_up_proves_an_incumbent(monkeypatch) -> None:
@@ -447,3 +479,48 @@ def test_a_subset_that_cannot_be_solved_falls_back_to_the_whole_relaxation(monke
     assert whole.status is sifted.status is SolveStatus.OPTIMAL
     assert whole.objective == sifted.objective == -9
     assert model._inside is None  # no subset was let in: branched over the whole model
+
+
+# --- a level's relaxation rounded off ----------------------------------------------------------
+
+
+def test_a_rounded_off_award_must_keep_the_levels_fixed_before_it() -> None:
+    # Two lots, A and B on each, one lot each. The relaxation's values put A on L2 first
+    # (then B on L1): kept while no level is fixed, refused once a fixed score level asks
+    # for more than that award is worth.
+    problem = make_problem(
+        [("L1", "G", 10.0), ("L2", "G", 10.0)],
+        [
+            ("L1", "A", 90.0, 15.0),
+            ("L1", "B", 60.0, 15.0),
+            ("L2", "A", 80.0, 15.0),
+            ("L2", "B", 70.0, 15.0),
+        ],
+        max_lots_per_bidder=1,
+    )
+    data = integer_data(problem)
+    model = AwardModel.build(problem, data)
+    run = optimiser.solve._Run(
+        problem=problem,
+        data=data,
+        model=model,
+        solver="highs",
+        time_limit=10.0,
+        mip_gap=0.0,
+        deadline=float("inf"),
+    )
+    values = np.zeros(len(model.columns))
+    keys = list(data.keys)
+    values[model.x[keys.index(("L2", "A"))]] = 0.9
+    values[model.x[keys.index(("L1", "A"))]] = 0.1
+    vector = run._round_off(values)
+    assert vector is not None
+    taken = {keys[i] for i in np.flatnonzero(vector[model.x] > 0.5)}
+    assert taken == {("L2", "A"), ("L1", "B")}
+    worth = sum(data.score_weight[k] for k in taken)
+    best = data.score_weight[("L1", "A")] + data.score_weight[("L2", "B")]
+    assert worth < best
+    run.fixes.append(("fix_score_0", model.weighted(data.score_weight).at_least(best)))
+    assert run._round_off(values) is None
+    run.fixes[-1] = ("fix_score_0", model.weighted(data.score_weight).at_least(worth))
+    assert run._round_off(values) is not None
