@@ -457,8 +457,8 @@ class HighsModel:
         bound = subset.objective()
         below = np.minimum(reduced[~inside], 0.0)
         bound += float(below @ (upper[~inside] - lower[~inside]))
-        # Kept here, not handed to this model: only the next sifting reads it, and a basis
-        # of 600,000 columns takes HiGHS's Python interface a second each way.
+        # Kept here, not handed to this model: only the next sifting reads it, and handing
+        # it over (a Python object per column, both ways) took 0.2 s a level at 1000 x 500.
         self._basis = subset.basis()
         self._bound, self._reduced = bound, reduced
         # Branching over the subset first stays with the relaxation sifted from nothing, as
@@ -475,7 +475,7 @@ class HighsModel:
         coefficient, ``>=`` with a negative one) or let go, so the others may start
         outside the subset without making it infeasible, and come in by their reduced cost.
         At 1000 x 500 that is the 45,000 provider columns of the groups whose minimum
-        every award meets (see :meth:`relax`): a third of the first subset.
+        every award meets (see :meth:`relax`), of the first subset's 77,000 columns.
         """
         needed = np.zeros(self._n, dtype=bool)
         columns = np.flatnonzero(self._group < 0).astype(np.int32)
@@ -641,7 +641,8 @@ class HighsModel:
         self, status: SolveStatus, values: np.ndarray, objective: float, bound: float | None
     ) -> SolveOutcome:
         if self._column_index is None:
-            # Only now: a large award's names take 60 MB as a dict, and few solves end.
+            # Only when a solve first returns: at 2000 x 1000 the dict takes 60 MB, and the
+            # first sifting (the peak of memory) runs without it.
             self._column_index = {name: i for i, name in enumerate(self._names)}
         values_by_name = Values(self._column_index, values)
         return SolveOutcome(status, values_by_name, objective, bound, self.version)
