@@ -481,9 +481,8 @@ class HighsModel:
         columns = np.flatnonzero(self._group < 0).astype(np.int32)
         if not len(columns):
             return needed
-        _, start, rows, coefficients = self._highs.getColsEntries(len(columns), columns)
-        sizes = np.diff(np.r_[start[: len(columns)], len(rows)])
-        owner = np.repeat(columns, sizes)
+        owner, rows, coefficients = _entries(self._highs, columns)
+        owner = columns[owner]
         unbounded_below = self._row_lower[rows] == -_INF
         unbounded_above = self._row_upper[rows] == _INF
         helped = ((coefficients > 0) & unbounded_below) | ((coefficients < 0) & unbounded_above)
@@ -552,10 +551,7 @@ class HighsModel:
         if outcome.objective is None or not self._agrees(costs, outcome):
             return incumbent
         assert isinstance(outcome.values, Values)
-        found = outcome.values.vector
-        if incumbent is None or float(costs @ found) < float(costs @ incumbent):
-            return found
-        return incumbent
+        return _better(costs, incumbent, outcome.values.vector)
 
     def _out_of_time(
         self, costs: np.ndarray, incumbent: np.ndarray | None, bound: float | None
@@ -684,15 +680,12 @@ class _Subset:
         self._local[among] = np.arange(len(among))
         # Those columns of the whole matrix, read once: to price them from the subset's row
         # duals, and to hand each round's columns to the subset (rows as the subset's).
-        _, start, whole_rows, coefficients = whole.getColsEntries(
-            len(among), np.asarray(among, dtype=np.int32)
-        )
-        sizes = np.diff(np.r_[start[: len(among)], len(whole_rows)])
+        owner, whole_rows, coefficients = _entries(whole, among)
         local_rows = place[whole_rows]
         held = local_rows >= 0
         self._rows = local_rows[held].astype(np.int32)
         self._coefficients = coefficients[held]
-        owner = np.repeat(np.arange(len(among)), sizes)[held]
+        owner = owner[held]
         self._sizes = np.bincount(owner, minlength=len(among)).astype(np.int64)
         self._start = np.r_[0, np.cumsum(self._sizes)[:-1]].astype(np.int64)
         self._entry_column = np.asarray(among, dtype=np.int64)[owner]
@@ -805,6 +798,15 @@ def _new_highs() -> highspy.Highs:
     if threads is not None:
         highs.setOptionValue("threads", threads)
     return highs
+
+
+def _entries(highs: highspy.Highs, columns: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The matrix entries of ``columns``: each entry's place in ``columns``, row, value."""
+    _, start, rows, coefficients = highs.getColsEntries(
+        len(columns), np.asarray(columns, dtype=np.int32)
+    )
+    sizes = np.diff(np.r_[start[: len(columns)], len(rows)])
+    return np.repeat(np.arange(len(columns)), sizes), rows, coefficients
 
 
 def _better(

@@ -112,6 +112,13 @@ class Row:
         high = "" if self.upper is None else f" <= {self.upper}"
         return f"{low}{body}{high}"
 
+    def holds(self, values: np.ndarray) -> bool:
+        """Whether ``values`` (every column's, integers) meet the row exactly."""
+        value = round(self.expression.value(values))
+        return (self.lower is None or value >= self.lower) and (
+            self.upper is None or value <= self.upper
+        )
+
 
 class Values(Mapping[str, float]):
     """A solve's value of every column, in column order, also readable by column name."""

@@ -375,13 +375,8 @@ class _Run:
         if rule_violations(self.problem, self.data, award):
             return None
         vector = self.model.start_values(award)
-        for _, row in self.fixes:
-            terms = row.expression
-            value = int(np.rint(terms.coefficients @ vector[terms.columns]))
-            if (row.lower is not None and value < row.lower) or (
-                row.upper is not None and value > row.upper
-            ):
-                return None
+        if not all(row.holds(vector) for _, row in self.fixes):
+            return None
         return vector
 
     def _start_values(self, award: frozenset[Key]) -> np.ndarray:
